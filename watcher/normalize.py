@@ -115,8 +115,10 @@ def normalize(original: str) -> Normalized:
             # An NFKC-changed cluster: its output is one unit of the original.
             if not piece:
                 continue
-            collapsed = _GAP.sub(" ", piece) if piece.strip() else " "
-            if collapsed == " " and out and out[-1].endswith(" "):
+            collapsed = _GAP.sub(" ", piece)
+            if out and out[-1].endswith(" "):
+                collapsed = collapsed.lstrip(" ")
+            if not collapsed:
                 continue
             segments.append(_Segment(length, orig_start, orig_end, False))
             out.append(collapsed)

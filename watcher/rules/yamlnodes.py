@@ -37,9 +37,19 @@ def compose(path: Path, text: str, display: str) -> yaml.Node | None:
             raise RuleError(f"YAML syntax error: {problem}", location=Location(display)) from None
         location = Location(display, mark.line + 1, mark.column + 1)
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise RuleError(f"YAML syntax error: {problem}{context}", location=location) from None
+        raise RuleError(
+            f"YAML syntax error: {problem}{context}", location=location, hint=_syntax_hint(text, mark)
+        ) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"YAML error: {exc}", location=Location(display)) from None
+
+
+def _syntax_hint(text: str, mark: yaml.Mark) -> str | None:
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1]:
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
