@@ -123,7 +123,9 @@ def test_duplicate_watchlist_ids_across_files(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", "watchlist: same\nentities:\n  - name: A\n")
     _write(tmp_path, "b.yaml", "watchlist: same\nentities:\n  - name: B\n")
     (problem,) = check_rules(tmp_path).problems
-    assert str(problem) == f"{tmp_path / 'b.yaml'}:1:12: watchlist id 'same' is already used by " + (
+    assert str(
+        problem
+    ) == f"{tmp_path / 'b.yaml'}:1:12: watchlist id 'same' is already used by " + (
         f"{tmp_path / 'a.yaml'}:1:12"
     )
 

@@ -36,6 +36,7 @@ _UNSPACED = (
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
 _SPACE_RUN = re.compile(r"\s+")
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def is_word_char(ch: str) -> bool:
@@ -112,9 +113,12 @@ class Matcher:
             return []
         norm = normalize(text)
         candidates = list(self._candidates(norm.text, norm.folded))
+        links = _link_spans(text)
         hits = []
         for candidate in _resolve_overlaps(candidates):
             start, end = norm.span(candidate.start, candidate.end)
+            if links and any(low <= start < high for low, high in links):
+                continue  # "belarus" in https://example.org/belarus-news names nothing
             hits.append(_hit(text, start, end, candidate.target))
         hits.sort(key=lambda h: (h.start, h.end, h.watchlist, h.kind, h.name))
         return hits
@@ -132,6 +136,13 @@ class Matcher:
                 if target.exact is not None and normal[start:end] != target.exact:
                     continue
                 yield _Candidate(start, end, target)
+
+
+def _link_spans(text: str) -> list[tuple[int, int]]:
+    """Where web addresses stand in ``text``: words inside them are not mentions."""
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [m.span() for m in _LINK.finditer(text)]
 
 
 def _targets(ruleset: RuleSet) -> Iterable[tuple[_Target, str]]:

@@ -38,7 +38,9 @@ def compose(path: Path, text: str, display: str) -> yaml.Node | None:
         location = Location(display, mark.line + 1, mark.column + 1)
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         raise RuleError(
-            f"YAML syntax error: {problem}{context}", location=location, hint=_syntax_hint(text, mark)
+            f"YAML syntax error: {problem}{context}",
+            location=location,
+            hint=_syntax_hint(text, mark),
         ) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"YAML error: {exc}", location=Location(display)) from None

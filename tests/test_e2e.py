@@ -1,0 +1,162 @@
+"""End to end: the real ``watcher run`` process, a real inbox, a real database."""
+
+from __future__ import annotations
+
+import shutil
+from functools import partial
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from watcher.extract import extract
+from watcher.match import Matcher
+from watcher.rules import load_rules
+from watcher.store import Store
+
+from .e2e import Daemon, drop, wait_for, watcher_command, write_config
+
+pytestmark = pytest.mark.e2e
+
+REPO_RULES = Path(__file__).parent.parent / "rules"
+LI_SHANGFU_MENTIONS = {"000": 4, "001": 3, "002": 1, "003": 1, "004": 1}
+
+
+def _done_count_is(store: Store, count: int) -> bool:
+    return store.document_counts().get("done", 0) == count
+
+
+def _hits_by_document(store: Store) -> dict[str, list[tuple[str, str, str, int, int]]]:
+    out: dict[str, list[tuple[str, str, str, int, int]]] = {}
+    for stored in store.hits():
+        hit = stored.hit
+        key = Path(stored.document.path).name
+        out.setdefault(key, []).append((hit.watchlist, hit.name, hit.text, hit.start, hit.end))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_daemon_ingests_each_seed_once_across_a_restart(
+    tmp_path: Path, db_url: str, seeds_dir: Path
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    matcher = Matcher(load_rules(REPO_RULES))
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        for number, seed in enumerate(seeds, start=1):
+            drop(seed, inbox)
+            wait_for(
+                partial(_done_count_is, store, number),
+                f"document {number} ({seed.name}) to be stored",
+            )
+        assert daemon.stop() == 0
+        assert "stopped" in daemon.output()
+
+        stored = _hits_by_document(store)
+        assert sorted(stored) == [s.name for s in seeds]
+        for seed in seeds:
+            expected = sorted(
+                (h.watchlist, h.name, h.text, h.start, h.end)
+                for h in matcher.match(extract(seed, seed.read_bytes()))
+            )
+            assert stored[seed.name] == expected, seed.name
+            li = [h for h in stored[seed.name] if h[:2] == ("defence-ministers", "Li Shangfu")]
+            assert len(li) == LI_SHANGFU_MENTIONS[seed.name[:3]], seed.name
+            assert all("Haidong" not in h[2] for h in stored[seed.name])
+        hit_count = len(store.hits())
+
+        # Restart; the same article under another name is not a new document.
+        daemon = Daemon(config).start()
+        copy = drop(seeds[2], inbox, name="syndicated-copy.txt")
+        wait_for(lambda: f"{copy}: already seen" in daemon.output(), "the copy to be seen")
+        assert daemon.stop() == 0
+        assert store.document_counts().get("done", 0) == len(seeds)
+        assert len(store.hits()) == hit_count
+    finally:
+        store.close()
+
+
+def test_files_dropped_while_down_are_taken_at_start(tmp_path: Path, db_url: str) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "a.txt").write_text("Viktor Khrenin met Li Shangfu.\n", encoding="utf-8")
+    (inbox / "sub" / "b.md").write_text("# SCO\n\nThe SCO met.\n", encoding="utf-8")
+    (inbox / "ignored.txt.part").write_text("Li Shangfu", encoding="utf-8")
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        wait_for(lambda: store.document_counts().get("done", 0) == 2, "both documents")
+        assert daemon.stop() == 0
+        names = Counter(Path(h.document.path).name for h in store.hits())
+        assert names == {"a.txt": 2, "b.md": 4}  # SCO twice, in two watchlists
+    finally:
+        store.close()
+
+
+def test_a_broken_document_is_quarantined_and_the_next_one_processed(
+    tmp_path: Path, db_url: str
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        (inbox / "junk.txt").write_bytes(b"\x00\x01\x02binary\x00junk" * 50)
+        (inbox / "empty.html").write_bytes(b"")
+        drop_text = inbox / "good.txt"
+        drop_text.write_text("Li Shangfu arrived in Minsk.\n", encoding="utf-8")
+        wait_for(
+            lambda: store.document_counts() == {"done": 1, "quarantined": 2},
+            "one document done and two quarantined",
+        )
+        assert not daemon.exited()
+        assert daemon.stop() == 0
+        assert "junk.txt: quarantined" in daemon.output()
+        assert [h.hit.name for h in store.hits()] == ["Li Shangfu"]
+        assert (inbox / "junk.txt").exists()  # nothing in the inbox is deleted
+    finally:
+        store.close()
+
+
+def test_rules_reload_and_a_broken_edit_keeps_the_last_good_rules(
+    tmp_path: Path, db_url: str
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox, rules = config.parent / "inbox", config.parent / "rules"
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        (rules / "extra.yaml").write_text(
+            "watchlist: extra\nentities:\n  - name: Wagner Group\n", encoding="utf-8"
+        )
+        wait_for(lambda: "rules reloaded" in daemon.output(), "the rules to reload")
+        (inbox / "one.txt").write_text("The Wagner Group moved.\n", encoding="utf-8")
+        wait_for(lambda: len(store.hits(watchlist="extra")) == 1, "a hit of the new watchlist")
+
+        (rules / "extra.yaml").write_text("watchlist: extra\nentities:\n  - nme: X\n")
+        wait_for(lambda: "keeping the last good rules" in daemon.output(), "the reload to fail")
+        assert "extra.yaml:3:5: unknown key 'nme' in an entity" in daemon.output()
+        (inbox / "two.txt").write_text("The Wagner Group left.\n", encoding="utf-8")
+        wait_for(lambda: len(store.hits(watchlist="extra")) == 2, "the old rules still matching")
+        assert daemon.stop() == 0
+    finally:
+        store.close()
+
+
+def test_a_broken_rule_set_at_start_is_a_clear_error(tmp_path: Path, db_url: str) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    shutil.copy(Path(__file__).parent / "rules_bad" / "unknown-key.yaml", config.parent / "rules")
+    result = subprocess.run(
+        [*watcher_command(), "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "unknown-key.yaml:5:5: unknown key 'alias' in an entity" in result.stderr
+    assert "Traceback" not in result.stderr

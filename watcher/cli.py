@@ -1,0 +1,350 @@
+"""The ``watcher`` command.
+
+Every domain error (:class:`WatcherError`) becomes a clean message and exit
+status 1 in exactly one place, :func:`main`; nothing below prints tracebacks
+for problems a user can fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from watcher import __version__
+from watcher.durations import parse_duration
+from watcher.errors import RuleSetError, WatcherError
+from watcher.model import Hit, StoredHit
+from watcher.settings import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_PROBLEMS = 1
+
+
+def _config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Path to watcher.toml (default: ./watcher.toml, or $WATCHER_CONFIG).",
+    )(func)
+
+
+def _settings(ctx: click.Context, config: Path | None) -> Settings:
+    chosen = config or ctx.find_root().params.get("config")
+    return load_settings(chosen)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if level.upper() != "DEBUG":
+        # Alembic narrates every migration step at INFO; that is debugging detail here.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="watcher")
+@_config_option
+def cli(config: Path | None) -> None:
+    """watcher: follow people, organisations and topics across a stream of news.
+
+    It watches a drop folder, matches every new document against the YAML
+    watchlists in rules/, stores each hit with its evidence and writes
+    scheduled digests. Every command reads watcher.toml (see --config).
+    """
+
+
+@cli.command()
+@_config_option
+@click.option("--once", is_flag=True, help="Process the inbox, render due digests, then exit.")
+@click.pass_context
+def run(ctx: click.Context, config: Path | None, once: bool) -> None:
+    """Run the daemon: watch the inbox, match, store, and write digests on schedule.
+
+    Files that arrived while watcher was down are taken first. SIGINT or
+    SIGTERM stop it cleanly. With --once, everything waiting in the inbox is
+    processed, the digests that are due are rendered, and watcher exits.
+    """
+    from watcher.daemon import Daemon, run_once
+
+    settings = _settings(ctx, config)
+    _setup_logging(settings.log_level)
+    if once:
+        report = run_once(settings)
+        for line in report.lines():
+            click.echo(line)
+        return
+    Daemon(settings).run_forever()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Rules folder (default: [paths] rules of the config).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_config_option
+@click.pass_context
+def match(
+    ctx: click.Context, files: Sequence[Path], rules_dir: Path | None, fmt: str, config: Path | None
+) -> None:
+    """Match FILES against the watchlists and print the hits (dry run, no database).
+
+    --format json prints one JSON object per hit, one per line.
+    """
+    from watcher.extract import extract
+    from watcher.match import Matcher
+    from watcher.rules import load_rules
+
+    if rules_dir is None:
+        rules_dir = _settings(ctx, config).rules
+    matcher = Matcher(load_rules(rules_dir))
+    failed = False
+    for path in _expand(files):
+        try:
+            document = extract(path, path.read_bytes())
+        except (WatcherError, OSError) as exc:
+            click.echo(f"{path}: cannot read: {exc}", err=True)
+            failed = True
+            continue
+        hits = matcher.match(document)
+        if fmt == "json":
+            for hit in hits:
+                click.echo(json.dumps(_hit_json(str(path), hit), ensure_ascii=False))
+            continue
+        click.echo(f"{path}: {len(hits)} hit{'' if len(hits) == 1 else 's'}")
+        for hit in hits:
+            text = " ".join(hit.text.split())
+            click.echo(
+                f"  {hit.start}-{hit.end}  {hit.watchlist} / {hit.name} ({hit.kind}): {text!r}"
+            )
+    if failed:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; folders become the documents inside them."""
+    from watcher.extract import SUPPORTED_SUFFIXES
+    from watcher.ingest import scan
+
+    out: list[Path] = []
+    for path in paths:
+        out.extend(scan(path, SUPPORTED_SUFFIXES) if path.is_dir() else [path])
+    return out
+
+
+def _hit_json(document: str, hit: Hit) -> dict[str, Any]:
+    return {
+        "document": document,
+        "watchlist": hit.watchlist,
+        "name": hit.name,
+        "kind": hit.kind,
+        "category": hit.category,
+        "alias": hit.alias,
+        "text": hit.text,
+        "start": hit.start,
+        "end": hit.end,
+        "snippet": hit.snippet,
+        "severity": hit.severity.value,
+    }
+
+
+@cli.group()
+def rules() -> None:
+    """Check and inspect the watchlists."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@_config_option
+@click.pass_context
+def rules_check(ctx: click.Context, directory: Path | None, config: Path | None) -> None:
+    """Validate every rule file; print each problem as path:line:col: message.
+
+    Exits 1 when there is any problem, 0 with a summary otherwise.
+    """
+    from watcher.rules import check_rules
+
+    if directory is None:
+        directory = _settings(ctx, config).rules
+    report = check_rules(directory)
+    for problem in (*report.problems, *report.warnings):
+        click.echo(str(problem), err=problem in report.problems)
+    if report.ruleset is None:
+        count = len(report.problems)
+        click.echo(f"{count} problem{'' if count == 1 else 's'} found", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    ruleset = report.ruleset
+    entities = sum(len(w.entities) for w in ruleset.watchlists)
+    topics = sum(len(w.topics) for w in ruleset.watchlists)
+    click.echo(
+        f"ok: {len(report.files)} file(s), {len(ruleset.watchlists)} watchlist(s), "
+        f"{entities} entities, {topics} topics (rules version {ruleset.version})"
+    )
+
+
+@cli.command()
+@click.option("--since", help="Only hits in documents ingested within this time: 24h, 7d, 1d12h.")
+@click.option("--watchlist", help="Only hits of this watchlist id.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many hits.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@_config_option
+@click.pass_context
+def hits(
+    ctx: click.Context,
+    since: str | None,
+    watchlist: str | None,
+    limit: int | None,
+    fmt: str,
+    config: Path | None,
+) -> None:
+    """List stored hits, newest documents first."""
+    from watcher.store import Store
+
+    cutoff = None
+    if since is not None:
+        try:
+            cutoff = datetime.now(UTC) - parse_duration(since)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since") from None
+    settings = _settings(ctx, config)
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+        found = store.hits(since=cutoff, watchlist=watchlist, limit=limit)
+    finally:
+        store.close()
+    _print_hits(found, fmt)
+
+
+_COLUMNS = ("id", "watchlist", "name", "kind", "text", "start", "end", "title", "source", "path")
+
+
+def _hit_row(stored: StoredHit) -> dict[str, Any]:
+    hit, doc = stored.hit, stored.document
+    return {
+        "id": stored.id,
+        "watchlist": hit.watchlist,
+        "name": hit.name,
+        "kind": hit.kind,
+        "category": hit.category,
+        "text": hit.text,
+        "start": hit.start,
+        "end": hit.end,
+        "snippet": hit.snippet,
+        "severity": hit.severity.value,
+        "title": doc.title,
+        "source": doc.source,
+        "published_at": doc.published_at.isoformat() if doc.published_at else None,
+        "ingested_at": doc.ingested_at.isoformat(),
+        "url": doc.url,
+        "path": doc.path,
+        "ruleset_version": stored.ruleset_version,
+    }
+
+
+def _print_hits(found: Sequence[StoredHit], fmt: str) -> None:
+    rows = [_hit_row(h) for h in found]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else _COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} hit{'' if len(rows) == 1 else 's'}")
+    for column in ("watchlist", "name", "text", "title", "source", "ingested"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["watchlist"],
+            row["name"],
+            " ".join(row["text"].split()),
+            row["title"] or "",
+            row["source"] or "",
+            row["ingested_at"][:16].replace("T", " "),
+        )
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--preview", is_flag=True, help="Print the digest; claim and deliver nothing.")
+@_config_option
+@click.pass_context
+def digest(ctx: click.Context, name: str, preview: bool, config: Path | None) -> None:
+    """Render the digest NAME now, with every hit not yet in a digest of that name."""
+    from watcher.daemon import open_digest_runner
+
+    settings = _settings(ctx, config)
+    _setup_logging(settings.log_level)
+    with open_digest_runner(settings) as runner:
+        if preview:
+            click.echo(runner.preview(name), nl=False)
+            return
+        outcome = runner.run(name)
+    click.echo(f"digest {name}: wrote {outcome.path} ({outcome.hit_count} hits)")
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@_config_option
+@click.pass_context
+def db_upgrade(ctx: click.Context, config: Path | None) -> None:
+    """Bring the database to the newest schema (runs the Alembic migrations)."""
+    from watcher.store import Store
+
+    settings = _settings(ctx, config)
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+        click.echo(f"database at revision {store.current_revision()}")
+    finally:
+        store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``watcher`` command."""
+    try:
+        status = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except RuleSetError as exc:
+        click.echo(str(exc), err=True)
+        click.echo(f"error: {exc.message}; nothing was changed", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except WatcherError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if isinstance(status, int) and status:
+        sys.exit(status)

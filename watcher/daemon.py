@@ -1,0 +1,240 @@
+"""The composition root: inbox watcher + processor + scheduler + rules reload.
+
+Nothing else wires stages together. The daemon's life:
+
+1. bring the database to the newest schema, load the rules (a broken rule
+   set at start is fatal: there is no last good one to keep);
+2. finish digests a previous run claimed but did not write, and render the
+   digests whose scheduled time passed while it was down;
+3. follow the inbox (catch-up scan first), reload rules when they change,
+   run digests on their schedules, until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger
+from watcher.errors import RuleSetError
+from watcher.extract import SUPPORTED_SUFFIXES
+from watcher.ingest import InboxWatcher, scan
+from watcher.match import Matcher
+from watcher.processing import Outcome, Processor, Result
+from watcher.rules import RuleSet, check_rules, load_rules
+from watcher.rules.loader import RULE_SUFFIXES
+from watcher.settings import Settings
+from watcher.store import Store
+
+log = logging.getLogger(__name__)
+
+RELOAD_DELAY = 0.5  # seconds of quiet after a rule file changes before reloading
+
+
+@dataclass
+class OnceReport:
+    """What ``watcher run --once`` did, for the person who ran it."""
+
+    results: list[Result] = field(default_factory=list)
+    digests: list[DigestOutcome] = field(default_factory=list)
+    not_due: list[tuple[str, datetime | None]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        counts = dict.fromkeys(Outcome, 0)
+        for result in self.results:
+            counts[result.outcome] += 1
+        hits = sum(r.hit_count for r in self.results)
+        lines = [
+            f"processed {len(self.results)} file(s): {counts[Outcome.NEW]} new "
+            f"({hits} hits), {counts[Outcome.SEEN]} already seen, "
+            f"{counts[Outcome.QUARANTINED]} quarantined"
+        ]
+        lines.extend(
+            f"  quarantined {r.path}: {r.reason}"
+            for r in self.results
+            if r.outcome is Outcome.QUARANTINED
+        )
+        lines.extend(f"digest {d.name}: wrote {d.path} ({d.hit_count} hits)" for d in self.digests)
+        for name, upcoming in self.not_due:
+            when = f"next at {upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "no next run"
+            lines.append(f"digest {name}: not due ({when})")
+        return lines
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[Store]:
+    """The store at the newest schema, closed on exit."""
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def open_digest_runner(settings: Settings) -> Iterator[DigestRunner]:
+    """A digest runner on the configured database and rules (for one-shot commands)."""
+    ruleset = load_rules(settings.rules)
+    with open_store(settings) as store:
+        yield DigestRunner(settings, store, lambda: ruleset.titles)
+
+
+def run_once(settings: Settings) -> OnceReport:
+    """Process everything in the inbox, render the digests that are due, and return."""
+    from watcher.digesting import next_run
+
+    ruleset = load_rules(settings.rules)
+    report = OnceReport()
+    with open_store(settings) as store:
+        processor = Processor(store, Matcher(ruleset))
+        settings.inbox.mkdir(parents=True, exist_ok=True)
+        for path in scan(settings.inbox, SUPPORTED_SUFFIXES):
+            report.results.append(processor.process(path))
+        runner = DigestRunner(settings, store, lambda: ruleset.titles)
+        report.digests.extend(runner.recover())
+        now = datetime.now(UTC)
+        for digest in settings.digests:
+            if runner.is_due(digest.name, now, first_is_due=True):
+                report.digests.append(runner.run(digest.name, now))
+            else:
+                last = store.last_digest(digest.name)
+                upcoming = next_run(digest, last.period_end) if last else None
+                report.not_due.append((digest.name, upcoming))
+    return report
+
+
+class _RuleChanges(FileSystemEventHandler):
+    """Calls ``changed`` (debounced) when a rule file under the folder changes."""
+
+    def __init__(self, reload: threading.Event) -> None:
+        self._reload = reload
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in {"opened", "closed_no_write"}:
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(str(p).endswith(RULE_SUFFIXES) for p in paths if p):
+            self._reload.set()
+
+
+class Daemon:
+    """The long-running service behind ``watcher run``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._reload = threading.Event()
+        self._ruleset: RuleSet | None = None
+
+    def run_forever(self) -> None:
+        """Run until SIGINT/SIGTERM (or :meth:`stop`), then shut down cleanly."""
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        settings = self.settings
+        self._ruleset = load_rules(settings.rules)
+        log.info(
+            "rules version %s: %d watchlist(s)",
+            self._ruleset.version,
+            len(self._ruleset.watchlists),
+        )
+        with open_store(settings) as store:
+            processor = Processor(store, Matcher(self._ruleset))
+            runner = DigestRunner(settings, store, self._titles)
+            for outcome in runner.recover():
+                log.info("digest %s: wrote %s", outcome.name, outcome.path)
+            for outcome in runner.run_due(first_is_due=False):
+                log.info("digest %s (missed while down): wrote %s", outcome.name, outcome.path)
+
+            scheduler = BackgroundScheduler(timezone=UTC)
+            for digest in settings.digests:
+                scheduler.add_job(
+                    runner.scheduled,
+                    cron_trigger(digest),
+                    args=[digest.name],
+                    id=f"digest:{digest.name}",
+                    coalesce=True,
+                    max_instances=1,
+                    misfire_grace_time=None,
+                )
+            inbox = InboxWatcher(
+                settings.inbox,
+                lambda path: self._on_ready(processor, path),
+                suffixes=SUPPORTED_SUFFIXES,
+                settle_seconds=settings.settle_seconds,
+            )
+            rules_observer = Observer()
+            rules_observer.schedule(_RuleChanges(self._reload), str(settings.rules), recursive=True)
+            scheduler.start()
+            rules_observer.start()
+            inbox.start()
+            log.info("watching %s", settings.inbox)
+            try:
+                self._loop(processor)
+            finally:
+                log.info("stopping")
+                inbox.stop()
+                rules_observer.stop()
+                rules_observer.join(timeout=5)
+                scheduler.shutdown(wait=True)
+        log.info("stopped")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        self._stop.set()
+
+    def _titles(self) -> dict[str, str]:
+        return self._ruleset.titles if self._ruleset else {}
+
+    def _loop(self, processor: Processor) -> None:
+        while not self._stop.is_set():
+            if self._reload.wait(timeout=0.2):
+                # Let an editor finish its save (several events) before reading.
+                while self._reload.is_set() and not self._stop.is_set():
+                    self._reload.clear()
+                    self._stop.wait(RELOAD_DELAY)
+                self._reload_rules(processor)
+
+    def _reload_rules(self, processor: Processor) -> None:
+        report = check_rules(self.settings.rules)
+        current = self._ruleset.version if self._ruleset else "none"
+        if report.ruleset is None:
+            for problem in report.problems:
+                log.error("%s", problem)
+            log.error("rules not reloaded: %s", RuleSetError(report.problems).message)
+            log.error("keeping the last good rules (version %s)", current)
+            return
+        if report.ruleset.version == current:
+            return
+        processor.swap_matcher(Matcher(report.ruleset))
+        self._ruleset = report.ruleset
+        log.info(
+            "rules reloaded: version %s -> %s, %d watchlist(s)",
+            current,
+            report.ruleset.version,
+            len(report.ruleset.watchlists),
+        )
+
+    @staticmethod
+    def _on_ready(processor: Processor, path: Path) -> None:
+        try:
+            result = processor.process(path)
+        except Exception:
+            log.exception("%s: processing failed; it will be taken again at the next start", path)
+            return
+        if result.outcome is Outcome.SEEN:
+            log.info("%s: already seen, skipped", path)

@@ -1,0 +1,86 @@
+"""One file, from the inbox to stored hits: read, extract, match, store.
+
+Used by the daemon for every settled file and by ``watcher run --once``. It
+owns no thread and no schedule; the caller decides when a file is ready.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from watcher.errors import ExtractError
+from watcher.extract import extract
+from watcher.match import Matcher
+from watcher.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    NEW = "new"
+    SEEN = "seen"
+    QUARANTINED = "quarantined"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What became of one file."""
+
+    path: Path
+    outcome: Outcome
+    hit_count: int = 0
+    reason: str | None = None
+
+
+class Processor:
+    """Turns settled files into stored documents and hits, with the current rules."""
+
+    def __init__(self, store: Store, matcher: Matcher) -> None:
+        self._store = store
+        self._matcher = matcher
+        self._lock = threading.Lock()
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._matcher
+
+    def swap_matcher(self, matcher: Matcher) -> None:
+        """Use ``matcher`` for every file from now on (a rules reload)."""
+        with self._lock:
+            self._matcher = matcher
+
+    def process(self, path: Path) -> Result:
+        """Take one file; a file whose content was seen before is not matched again."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return Result(path, Outcome.MISSING, reason="file vanished before it was read")
+        except OSError as exc:
+            reason = f"cannot read file: {exc.strerror or exc}"
+            return self._quarantine(path, hashlib.sha256(str(path).encode()).hexdigest(), reason)
+        sha256 = hashlib.sha256(data).hexdigest()
+        if self._store.has_document(sha256):
+            return Result(path, Outcome.SEEN)
+        try:
+            document = extract(path, data)
+        except ExtractError as exc:
+            return self._quarantine(path, sha256, exc.message)
+        with self._lock:
+            matcher = self._matcher
+        hits = matcher.match(document)
+        recorded = self._store.record_document(document, hits, matcher.version)
+        if not recorded.inserted:
+            return Result(path, Outcome.SEEN)
+        log.info("%s: %d hit%s", path, len(hits), "" if len(hits) == 1 else "s")
+        return Result(path, Outcome.NEW, hit_count=recorded.hit_count)
+
+    def _quarantine(self, path: Path, sha256: str, reason: str) -> Result:
+        log.warning("%s: quarantined: %s", path, reason)
+        self._store.record_quarantine(str(path), sha256, reason, fmt=path.suffix.lstrip("."))
+        return Result(path, Outcome.QUARANTINED, reason=reason)

@@ -1,0 +1,10 @@
+"""Storage: documents, hits and digests in SQLite or PostgreSQL.
+
+The only package that imports SQLAlchemy. :class:`Store` takes and returns the
+frozen types of :mod:`watcher.model`; its schema is built by the Alembic
+migrations shipped with watcher (``Store.upgrade``, ``watcher db upgrade``).
+"""
+
+from watcher.store.store import DigestRecord, RecordResult, Store
+
+__all__ = ["DigestRecord", "RecordResult", "Store"]

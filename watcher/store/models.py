@@ -1,0 +1,175 @@
+"""The database schema as SQLAlchemy 2 typed models.
+
+These classes never leave the store: :mod:`watcher.store.store` turns rows into
+the frozen types of :mod:`watcher.model`. The Alembic migrations in
+``alembic/versions`` must build exactly this schema; ``tests/test_migrations.py``
+checks that they agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Every constraint and index gets a predictable name, so that later migrations
+# (batch mode on SQLite in particular) can refer to them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DOCUMENT_STATUSES = ("done", "quarantined")
+HIT_KINDS = ("entity", "topic")
+SEVERITIES = ("low", "medium", "high")
+DIGEST_STATUSES = ("claimed", "written", "failed")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite has no such type and
+    would silently drop it, so there the value is stored as naive UTC and made
+    aware again on the way out. Naive datetimes are refused: guessing their
+    timezone is how reports end up an hour off.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; watcher stores UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class DocumentRow(Base):
+    """One file seen in the drop folder, identified by the sha256 of its bytes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint(_one_of("status", DOCUMENT_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    ingested_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    hit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class HitRow(Base):
+    """One match of a watched entity or topic in a document."""
+
+    __tablename__ = "hits"
+    __table_args__ = (
+        # A hit is its document, its rule and its span: storing one twice is
+        # impossible, whatever the matcher does.
+        UniqueConstraint(
+            "document_id",
+            "watchlist",
+            "kind",
+            "name",
+            "start_offset",
+            "end_offset",
+            name="uq_hits_identity",
+        ),
+        CheckConstraint(_one_of("kind", HIT_KINDS), name="kind"),
+        CheckConstraint(_one_of("severity", SEVERITIES), name="severity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    watchlist: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    alias: Mapped[str] = mapped_column(Text)
+    matched_text: Mapped[str] = mapped_column(Text)
+    # "end" is an SQL keyword, hence *_offset.
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    snippet: Mapped[str] = mapped_column(Text)
+    snippet_start: Mapped[int] = mapped_column(Integer)
+    snippet_end: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(8))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class DigestRow(Base):
+    """One digest run: the hits it claimed, and whether it was written."""
+
+    __tablename__ = "digests"
+    __table_args__ = (CheckConstraint(_one_of("status", DIGEST_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime]
+    created_at: Mapped[datetime]
+    output_path: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    hit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DigestHitRow(Base):
+    """Which digest claimed which hit.
+
+    ``digest_name`` repeats the digest's name so that the unique constraint on
+    (digest_name, hit_id) can hold: each hit lands in exactly one digest of
+    each name, even when two claims race.
+    """
+
+    __tablename__ = "digest_hits"
+    __table_args__ = (UniqueConstraint("digest_name", "hit_id"),)
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    hit_id: Mapped[int] = mapped_column(ForeignKey("hits.id", ondelete="CASCADE"), primary_key=True)
+    digest_name: Mapped[str] = mapped_column(String(100))

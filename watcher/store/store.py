@@ -1,0 +1,508 @@
+"""The :class:`Store`: every read and write watcher makes, one method each.
+
+Callers get the frozen types of :mod:`watcher.model` (and the two records
+below), never ORM rows. Each method is one transaction; the ones that write
+use ``BEGIN IMMEDIATE`` on SQLite and lean on unique constraints everywhere,
+so that two processes or threads racing on the same document or digest
+cannot store anything twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import (
+    Exists,
+    Integer,
+    Select,
+    String,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from watcher.errors import StoreError
+from watcher.model import Document, DocumentRef, Hit, HitKind, Severity, StoredHit
+from watcher.store import migrations
+from watcher.store.db import UPGRADE_HINT, connect, create_engine, mask_password
+from watcher.store.models import (
+    DOCUMENT_STATUSES,
+    Base,
+    DigestHitRow,
+    DigestRow,
+    DocumentRow,
+    HitRow,
+)
+
+HitQuery: TypeAlias = "Select[HitRow, DocumentRow]"
+
+# A claim that loses a race on PostgreSQL retries; the advisory lock makes a
+# lost race unlikely, so a few attempts are plenty.
+_CLAIM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """What recording a document did; ``inserted`` is False when its sha256 was known."""
+
+    document_id: int
+    inserted: bool
+    hit_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    """One digest run as stored: "claimed", then "written" or "failed"."""
+
+    id: int
+    name: str
+    period_start: datetime | None
+    period_end: datetime
+    created_at: datetime
+    output_path: str | None
+    status: str
+    error: str | None
+    hit_count: int
+
+
+class Store:
+    """Documents, hits and digests in a SQLite file or a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        """Create the engine for ``url``; connects lazily and leaves the schema alone."""
+        self._engine = create_engine(url)
+
+    def __repr__(self) -> str:
+        return f"Store({mask_password(self._engine.url)!r})"
+
+    # -- schema ---------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Migrate the database to the schema this watcher needs (alembic upgrade head)."""
+        migrations.upgrade(self._engine)
+
+    def current_revision(self) -> str | None:
+        """The schema revision of the database; None when it has none yet."""
+        return migrations.current_revision(self._engine)
+
+    def check_schema(self) -> None:
+        """Raise :class:`StoreError` unless the database is at the latest revision."""
+        current = self.current_revision()
+        head = migrations.head_revision()
+        if current == head:
+            return
+        hint = UPGRADE_HINT
+        if current is not None and not migrations.known_revision(current):
+            hint = "the database was migrated by a newer watcher; upgrade watcher"
+        raise StoreError(
+            f"database is at revision {current or 'none'}, watcher needs {head}", hint=hint
+        )
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    # -- documents ------------------------------------------------------------
+
+    def has_document(self, sha256: str) -> bool:
+        """Whether a document with these bytes was recorded (done or quarantined)."""
+        with self._session() as session:
+            return self._find_document(session, sha256) is not None
+
+    def record_document(
+        self,
+        doc: Document,
+        hits: Sequence[Hit],
+        ruleset_version: str,
+        *,
+        ingested_at: datetime | None = None,
+    ) -> RecordResult:
+        """Store ``doc`` and all its hits in one transaction, unless its sha256 is known.
+
+        Hits repeating the same document, rule and span are stored once.
+        """
+        _check_aware(doc.published_at, "published_at")
+        _check_aware(ingested_at, "ingested_at")
+        now = _now()
+        unique_hits = _unique_hits(hits)
+        document = {
+            "sha256": doc.sha256,
+            "path": doc.path,
+            "format": doc.format,
+            "title": doc.title,
+            "source": doc.source,
+            "url": doc.url,
+            "published_at": doc.published_at,
+            "ingested_at": ingested_at or now,
+            "status": "done",
+            "error": None,
+            "hit_count": len(unique_hits),
+        }
+        rows = [_hit_row(h, ruleset_version, now) for h in unique_hits]
+        return self._insert_document(document, rows)
+
+    def record_quarantine(
+        self, path: str, sha256: str, reason: str, *, fmt: str = ""
+    ) -> RecordResult:
+        """Remember a document that could not be read, so it is not retried; idempotent."""
+        document = {
+            "sha256": sha256,
+            "path": path,
+            "format": fmt[:16],  # quarantine must not fail on an odd file suffix
+            "title": None,
+            "source": None,
+            "url": None,
+            "published_at": None,
+            "ingested_at": _now(),
+            "status": "quarantined",
+            "error": reason,
+            "hit_count": 0,
+        }
+        return self._insert_document(document, [])
+
+    def _insert_document(
+        self, document: dict[str, Any], hits: list[dict[str, Any]]
+    ) -> RecordResult:
+        sha256 = document["sha256"]
+        _check_lengths(DocumentRow, document, document["path"])
+        for hit in hits:
+            _check_lengths(HitRow, hit, document["path"])
+        try:
+            with self._session(write=True) as session:
+                existing = self._find_document(session, sha256)
+                if existing is not None:
+                    return existing
+                document_id = session.scalars(
+                    insert(DocumentRow).values(**document).returning(DocumentRow.id)
+                ).one()
+                if hits:
+                    session.execute(
+                        insert(HitRow), [{**h, "document_id": document_id} for h in hits]
+                    )
+                return RecordResult(document_id, inserted=True, hit_count=len(hits))
+        except IntegrityError as exc:
+            # Another process stored the same bytes between our check and our
+            # insert (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers).
+            with self._session() as session:
+                existing = self._find_document(session, sha256)
+            if existing is None:
+                raise StoreError(f"cannot record {document['path']}: {exc.orig}") from exc
+            return existing
+
+    @staticmethod
+    def _find_document(session: Session, sha256: str) -> RecordResult | None:
+        row = session.execute(
+            select(DocumentRow.id, DocumentRow.hit_count).where(DocumentRow.sha256 == sha256)
+        ).one_or_none()
+        if row is None:
+            return None
+        return RecordResult(row.id, inserted=False, hit_count=row.hit_count)
+
+    def document_counts(self) -> dict[str, int]:
+        """Number of documents per status; every status is present, zero or not."""
+        with self._session() as session:
+            rows = session.execute(
+                select(DocumentRow.status, func.count()).group_by(DocumentRow.status)
+            ).all()
+        counts = dict.fromkeys(DOCUMENT_STATUSES, 0)
+        counts.update((status, count) for status, count in rows)
+        return counts
+
+    # -- hits -----------------------------------------------------------------
+
+    def hits(
+        self,
+        *,
+        since: datetime | None = None,
+        watchlist: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoredHit]:
+        """Stored hits, newest document first, then in text order.
+
+        ``since`` keeps hits of documents ingested at or after that moment.
+        """
+        stmt = _hit_query().order_by(
+            DocumentRow.ingested_at.desc(),
+            DocumentRow.id.desc(),
+            HitRow.start_offset,
+            HitRow.end_offset,
+            HitRow.id,
+        )
+        if since is not None:
+            _check_aware(since, "since")
+            stmt = stmt.where(DocumentRow.ingested_at >= since)
+        if watchlist is not None:
+            stmt = stmt.where(HitRow.watchlist == watchlist)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._session() as session:
+            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+
+    def unclaimed_hits(self, digest_name: str) -> list[StoredHit]:
+        """Hits no digest called ``digest_name`` has claimed yet, in digest order."""
+        stmt = _digest_order(_hit_query().where(~_claimed_by(digest_name)))
+        with self._session() as session:
+            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+
+    # -- digests --------------------------------------------------------------
+
+    def claim_digest(self, name: str, period_end: datetime) -> DigestRecord:
+        """Start a digest: claim, in one transaction, every hit no ``name`` digest has.
+
+        The new digest's period starts where the previous one of that name ended.
+        """
+        _check_aware(period_end, "period_end")
+        attempt = 1
+        while True:
+            try:
+                return self._claim(name, period_end)
+            except IntegrityError as exc:
+                # Lost a race: the winner's hits are committed now, so a retry
+                # claims only what is left.
+                if attempt == _CLAIM_ATTEMPTS:
+                    raise StoreError(
+                        f"could not claim digest {name!r}: concurrent claims kept "
+                        f"conflicting ({exc.orig})",
+                        hint="is another watcher writing the same digest?",
+                    ) from exc
+                attempt += 1
+
+    def _claim(self, name: str, period_end: datetime) -> DigestRecord:
+        with self._session(write=True) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Serialise claims of one name across processes; SQLite's
+                # BEGIN IMMEDIATE already did.
+                session.execute(select(func.pg_advisory_xact_lock(_lock_key(name))))
+            previous = session.scalars(
+                select(DigestRow.period_end)
+                .where(DigestRow.name == name)
+                .order_by(DigestRow.id.desc())
+                .limit(1)
+            ).first()
+            digest = DigestRow(
+                name=name,
+                period_start=previous,
+                period_end=period_end,
+                created_at=_now(),
+                status="claimed",
+                hit_count=0,
+            )
+            session.add(digest)
+            session.flush()
+            claim = insert(DigestHitRow).from_select(
+                ["digest_id", "hit_id", "digest_name"],
+                select(literal(digest.id, Integer()), HitRow.id, literal(name, String())).where(
+                    ~_claimed_by(name)
+                ),
+            )
+            session.execute(claim)
+            # Counted: the rowcount of INSERT ... SELECT is -1 through psycopg.
+            digest.hit_count = session.scalars(
+                select(func.count())
+                .select_from(DigestHitRow)
+                .where(DigestHitRow.digest_id == digest.id)
+            ).one()
+            session.flush()
+            return _digest_record(digest)
+
+    def digest_hits(self, digest_id: int) -> list[StoredHit]:
+        """The hits digest ``digest_id`` claimed, by watchlist, name, document and offset."""
+        stmt = _digest_order(
+            _hit_query()
+            .join(DigestHitRow, DigestHitRow.hit_id == HitRow.id)
+            .where(DigestHitRow.digest_id == digest_id)
+        )
+        with self._session() as session:
+            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+
+    def mark_digest_written(self, digest_id: int, output_path: str) -> None:
+        """Record that digest ``digest_id`` was delivered to ``output_path``."""
+        self._set_digest_status(digest_id, status="written", output_path=output_path, error=None)
+
+    def mark_digest_failed(self, digest_id: int, error: str) -> None:
+        """Record that digest ``digest_id`` could not be rendered or delivered."""
+        self._set_digest_status(digest_id, status="failed", error=error)
+
+    def _set_digest_status(self, digest_id: int, **values: Any) -> None:
+        with self._session(write=True) as session:
+            result = session.connection().execute(
+                update(DigestRow).where(DigestRow.id == digest_id).values(**values)
+            )
+            if result.rowcount == 0:
+                raise StoreError(f"no digest with id {digest_id}")
+
+    def digests(self, name: str | None = None) -> list[DigestRecord]:
+        """Stored digests, of one name or all, newest first."""
+        stmt = select(DigestRow).order_by(DigestRow.id.desc())
+        if name is not None:
+            stmt = stmt.where(DigestRow.name == name)
+        with self._session() as session:
+            return [_digest_record(d) for d in session.scalars(stmt)]
+
+    def last_digest(self, name: str) -> DigestRecord | None:
+        """The newest digest called ``name``, whatever its status."""
+        stmt = select(DigestRow).where(DigestRow.name == name).order_by(DigestRow.id.desc())
+        with self._session() as session:
+            row = session.scalars(stmt.limit(1)).first()
+            return None if row is None else _digest_record(row)
+
+    def pending_digests(self, name: str | None = None) -> list[DigestRecord]:
+        """Digests claimed but never written nor failed (a crash in between), oldest first."""
+        stmt = select(DigestRow).where(DigestRow.status == "claimed").order_by(DigestRow.id)
+        if name is not None:
+            stmt = stmt.where(DigestRow.name == name)
+        with self._session() as session:
+            return [_digest_record(d) for d in session.scalars(stmt)]
+
+    # -- plumbing -------------------------------------------------------------
+
+    @contextmanager
+    def _session(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction; committed when the block ends normally."""
+        with (
+            connect(self._engine, write=write) as conn,
+            Session(bind=conn) as session,
+            session.begin(),
+        ):
+            yield session
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_aware(value: datetime | None, what: str) -> None:
+    # A programming error, not an operator one: hence ValueError.
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{what} must be timezone-aware, got {value.isoformat()}")
+
+
+def _check_lengths(model: type[Base], values: dict[str, Any], path: str) -> None:
+    """Refuse what one backend would truncate or reject and another store as is."""
+    for column in model.__table__.columns:
+        limit = getattr(column.type, "length", None)
+        value = values.get(column.key)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            raise StoreError(
+                f"cannot record {path}: {model.__tablename__}.{column.key} is "
+                f"{len(value)} characters long, the database allows {limit}"
+            )
+
+
+def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` without repeats of a rule and span, first one kept (the unique key)."""
+    seen: set[tuple[str, str, str, int, int]] = set()
+    unique = []
+    for hit in hits:
+        key = (hit.watchlist, hit.kind, hit.name, hit.start, hit.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(hit)
+    return unique
+
+
+def _hit_row(hit: Hit, ruleset_version: str, created_at: datetime) -> dict[str, Any]:
+    return {
+        "watchlist": hit.watchlist,
+        "kind": hit.kind,
+        "name": hit.name,
+        "category": hit.category,
+        "alias": hit.alias,
+        "matched_text": hit.text,
+        "start_offset": hit.start,
+        "end_offset": hit.end,
+        "snippet": hit.snippet,
+        "snippet_start": hit.snippet_start,
+        "snippet_end": hit.snippet_end,
+        "severity": hit.severity.value,
+        "ruleset_version": ruleset_version,
+        "created_at": created_at,
+    }
+
+
+def _hit_query() -> HitQuery:
+    return select(HitRow, DocumentRow).join(DocumentRow, HitRow.document_id == DocumentRow.id)
+
+
+def _digest_order(stmt: HitQuery) -> HitQuery:
+    return stmt.order_by(
+        HitRow.watchlist,
+        HitRow.name,
+        DocumentRow.ingested_at,
+        DocumentRow.id,
+        HitRow.start_offset,
+        HitRow.end_offset,
+        HitRow.id,
+    )
+
+
+def _claimed_by(digest_name: str) -> Exists:
+    return exists().where(DigestHitRow.digest_name == digest_name, DigestHitRow.hit_id == HitRow.id)
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_xact_lock (Python's hash() is salted)."""
+    digest = hashlib.sha256(f"watcher.digest:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _kind(value: str) -> HitKind:
+    if value == "entity":
+        return "entity"
+    if value == "topic":
+        return "topic"
+    raise StoreError(f"stored hit has unknown kind {value!r}")
+
+
+def _stored_hit(hit: HitRow, doc: DocumentRow) -> StoredHit:
+    return StoredHit(
+        id=hit.id,
+        hit=Hit(
+            watchlist=hit.watchlist,
+            kind=_kind(hit.kind),
+            name=hit.name,
+            category=hit.category,
+            alias=hit.alias,
+            text=hit.matched_text,
+            start=hit.start_offset,
+            end=hit.end_offset,
+            snippet=hit.snippet,
+            snippet_start=hit.snippet_start,
+            snippet_end=hit.snippet_end,
+            severity=Severity(hit.severity),
+        ),
+        document=DocumentRef(
+            path=doc.path,
+            sha256=doc.sha256,
+            title=doc.title,
+            source=doc.source,
+            published_at=doc.published_at,
+            url=doc.url,
+            ingested_at=doc.ingested_at,
+        ),
+        ruleset_version=hit.ruleset_version,
+    )
+
+
+def _digest_record(row: DigestRow) -> DigestRecord:
+    return DigestRecord(
+        id=row.id,
+        name=row.name,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        created_at=row.created_at,
+        output_path=row.output_path,
+        status=row.status,
+        error=row.error,
+        hit_count=row.hit_count,
+    )
