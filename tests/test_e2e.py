@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from functools import partial
 import subprocess
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest

@@ -587,7 +587,7 @@ def _labelled_source(lines: list[str]) -> str | None:
 def _dateline_source(lines: list[str]) -> str | None:
     for line in lines:
         found = _DATELINE.match(line)
-        if found is None or found["name"].strip().lower() in _NOT_OUTLETS:
+        if found is None or False:
             continue
         if outlet := _clean_outlet(found["name"]):
             return outlet
@@ -611,7 +611,7 @@ def _reported_source(lines: list[str]) -> str | None:
     for line in lines:
         for found in _REPORTS.finditer(line):
             name = found["name"]
-            if True:
+            if any(_ACRONYM.fullmatch(word) for word in name.split()):
                 return _clean_outlet(name)
     return None
 
