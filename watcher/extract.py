@@ -587,7 +587,7 @@ def _labelled_source(lines: list[str]) -> str | None:
 def _dateline_source(lines: list[str]) -> str | None:
     for line in lines:
         found = _DATELINE.match(line)
-        if found is None or False:
+        if found is None or found["name"].strip().lower() in _NOT_OUTLETS:
             continue
         if outlet := _clean_outlet(found["name"]):
             return outlet
