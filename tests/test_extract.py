@@ -412,7 +412,7 @@ def test_html_source_from_site_name_publisher_application_name(
 # --- text: title -------------------------------------------------------------------------------
 
 
-def test_title_is_the_first_non_empty_line_with_whitespace_collapsed() -> None:
+def test_title_is_a_headline_line_with_whitespace_collapsed() -> None:
     doc = from_text("\n\n   Ferry  service\tsuspended  \n\nBody.\n")
     assert doc.title == "Ferry service suspended"
 
@@ -431,6 +431,116 @@ def test_long_title_is_cut_at_a_word_boundary() -> None:
     kept = title.removesuffix("…")
     assert line.startswith(kept)
     assert line[len(kept)] == " "
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        # Advertisements, a section label, promotions and a photo caption come first.
+        (
+            "scraped_promo.txt",
+            "Dock workers in Gdynia extend strike into a second week as talks with port "
+            "operator stall",
+        ),
+        # The headline sits right on its body: the next single-line paragraph is a subhead.
+        ("headline_on_body.txt", "Ferry operator cancels winter crossings to the outer islands"),
+        # Headline and byline, then the lead: the subhead after the lead is not the title.
+        ("byline_lead.txt", "Rail freight across the northern border halted by snow"),
+        # Page furniture, then a markdown heading below it.
+        ("furniture.md", "Harbour authority approves new breakwater"),
+    ],
+)
+def test_title_of_a_scraped_article(name: str, title: str) -> None:
+    assert from_fixture(name).title == title
+
+
+def test_metadata_lines_among_the_furniture_still_count() -> None:
+    assert from_fixture("byline_lead.txt").published_at == utc(2023, 12, 2)
+    assert from_fixture("furniture.md").published_at == utc(2023, 10, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            f"Advertisement\n\nSkip to content\n\nFerry talks collapse again\n\n{BODY}\n",
+            "Ferry talks collapse again",
+        ),
+        # Furniture is matched whole-line, case-insensitively, trailing arrows and dots aside.
+        (
+            "ADVERTISEMENT\n\nShare this story »\n\nListen to this article…\n\n"
+            "Ferry talks collapse again\n",
+            "Ferry talks collapse again",
+        ),
+        (
+            f"Advertisement revenue falls at regional papers\n\n{BODY}\n",
+            "Advertisement revenue falls at regional papers",
+        ),
+        ("https://a.example.com/x\n\nFerry talks collapse again\n", "Ferry talks collapse again"),
+        # A one-line paragraph of fewer than three words is a label, not a headline.
+        (f"World news\n\nFerry talks collapse again\n\n{BODY}\n", "Ferry talks collapse again"),
+        # A headline may ask; only a full stop makes a line read as a sentence.
+        (
+            f"Updates\n\nWill the ferry talks resume before the winter?\n\n{BODY}\n",
+            "Will the ferry talks resume before the winter?",
+        ),
+        # A headline with a short body right under it.
+        ("Ferry talks collapse\nOfficials walked out early.\n", "Ferry talks collapse"),
+        # Nothing looks like a headline: the first line that is not furniture.
+        ("Advertisement\nWorld\n\nIn brief\n", "World"),
+        # Nothing but furniture: the first line after all.
+        ("Advertisement\nShare\n", "Advertisement"),
+        # Labels and URLs are never titles.
+        ("Posted: 2023-08-16\nURL: https://a.example.com/x\n", None),
+        # Only the first 15 non-empty lines are searched for a headline.
+        (
+            "Advertisement\n" * 15 + "\nFerry talks collapse again\n",
+            "Advertisement",
+        ),
+    ],
+)
+def test_title_rule(text: str, title: str | None) -> None:
+    assert from_text(text).title == title
+
+
+def test_a_body_line_too_long_for_a_headline_starts_the_body() -> None:
+    # No full stop at its end, yet it is body text: the subhead below is not the title.
+    body = "Talks on the ferry link to the outer islands went on late into the night " * 5
+    text = f"Ferry talks collapse again\n{body}and the statement said:\n\nCrews to be laid off\n"
+    assert from_text(text).title == "Ferry talks collapse again"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Advertisement\n\n# Strike ends\n\nA line of five words\n", "Strike ends"),
+        ("Strike ends\n===========\n\nA line of five words\n", "Strike ends"),
+        ("Menu\n\nStrike ends\n---\nA line of five words\n", "Strike ends"),
+        ("\n---\ntitle: 'Dock strike ends'\n---\n# Another heading\n", "Dock strike ends"),
+        ("---\ndate: 2023-08-18\n---\n\nAdvertisement\n\n# Dock strike ends\n", "Dock strike ends"),
+    ],
+)
+def test_markdown_headings_are_headlines_however_short(text: str, title: str) -> None:
+    assert from_text(text, "doc.md").title == title
+
+
+def test_html_without_title_tags_skips_furniture_in_its_visible_text() -> None:
+    body = (
+        "<nav><p>Skip to content</p><p>Menu</p></nav><div>Advertisement</div>"
+        f"<p>Ferry talks collapse again</p><p>{BODY}</p>"
+    )
+    assert from_html(body).title == "Ferry talks collapse again"
+
+
+@given(text=st.text(_PRINTABLE | st.sampled_from("\n\n\n    #=-"), min_size=1))
+def test_title_is_always_text_of_the_document(text: str) -> None:
+    if not text.strip():
+        return
+    for name in ("doc.txt", "doc.md"):
+        title = extract(name, text.encode("utf-8")).title
+        if title is not None:
+            assert len(title) <= 301
+            assert title.removesuffix("…") in " ".join(text.split())
 
 
 # --- text: published_at ----------------------------------------------------------------------
@@ -615,19 +725,26 @@ def test_labelled_fixture() -> None:
 # --- the seed corpus ----------------------------------------------------------------------------
 
 SEEDS = {
+    # After a "Posted:" label.
     "000": (
         "US disliked Chinese Defence Minister\u2019s visit to Belarus, why",
         "STV",
         utc(2023, 8, 21, 11, 41),
     ),
-    # The rule's result: the page's boilerplate comes first and is not second-guessed.
-    "001": ("Advertisement", None, None),
+    # Past advertisements, a section label, a promotion and a photo caption.
+    "001": (
+        "China defence chief Li Shangfu hails \u2018fraternal relations\u2019 in Belarus trip, "
+        "marking first visit since Russia invaded Ukraine",
+        None,
+        None,
+    ),
     "002": (
         "Chinese Defence Minister Arrives in Belarus For Discussions on Enhanced "
         "Military Cooperation",
         None,
         None,
     ),
+    # An image caption, and no headline anywhere after it: the caption is the best there is.
     "003": ("Map Of Europe With Magnifying Glass Focussed on Belarus", None, None),
     "004": ("China\u2019s Defense Chief in Belarus as Tensions With NATO Mount", "Bloomberg", None),
 }
@@ -642,8 +759,7 @@ def test_seed_articles(seeds_dir: Path) -> None:
         assert doc.text == decoded.replace("\r\n", "\n").replace("\r", "\n")
         assert doc.text.strip()
         assert doc.url is None
-        lines = [line.strip() for line in decoded.splitlines() if line.strip()]
-        # The first non-empty line, unless it is a "Posted:" label.
-        assert doc.title == (lines[1] if lines[0].startswith("Posted:") else lines[0])
+        # The title is one whole line of the article, never a piece of one.
+        assert doc.title in [line.strip() for line in decoded.splitlines()]
         found[path.name[:3]] = (doc.title, doc.source, doc.published_at)
     assert found == SEEDS

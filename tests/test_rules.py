@@ -50,14 +50,14 @@ def test_the_documented_contract_loads_as_described(tmp_path: Path) -> None:
     assert watchlist.tags == ("defence", "china", "belarus")
     li, sco = watchlist.entities
     assert (li.name, li.kind) == ("Li Shangfu", "person")
-    assert li.aliases == ("Li Shangfu", "General Li Shangfu", "李尚福")
-    assert sco.aliases == (
+    assert [a.text for a in li.aliases] == ["Li Shangfu", "General Li Shangfu", "李尚福"]
+    assert tuple(a.text for a in sco.aliases) == (
         "Shanghai Cooperation Organisation",
         "Shanghai Cooperation Organization",
         "SCO",
     )
     (topic,) = watchlist.topics
-    assert topic.terms == ("sanction", "sanctions", "sanctioned", "embargo")
+    assert [t.text for t in topic.terms] == ["sanction", "sanctions", "sanctioned", "embargo"]
     assert li.location.line == 6
 
 

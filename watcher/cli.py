@@ -98,7 +98,14 @@ def run(ctx: click.Context, config: Path | None, once: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Rules folder (default: [paths] rules of the config).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the hits under each file; json: one JSON object per hit, one per line.",
+)
 @_config_option
 @click.pass_context
 def match(
@@ -120,7 +127,7 @@ def match(
         try:
             document = extract(path, path.read_bytes())
         except (WatcherError, OSError) as exc:
-            click.echo(f"{path}: cannot read: {exc}", err=True)
+            click.echo(f"{path}: cannot read: {_reason(exc)}", err=True)
             failed = True
             continue
         hits = matcher.match(document)
@@ -136,6 +143,13 @@ def match(
             )
     if failed:
         ctx.exit(EXIT_PROBLEMS)
+
+
+def _reason(exc: WatcherError | OSError) -> str:
+    """Why a file could not be read, without repeating its path."""
+    if isinstance(exc, WatcherError):
+        return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+    return exc.strerror or str(exc)
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -200,10 +214,21 @@ def rules_check(ctx: click.Context, directory: Path | None, config: Path | None)
 
 
 @cli.command()
-@click.option("--since", help="Only hits in documents ingested within this time: 24h, 7d, 1d12h.")
-@click.option("--watchlist", help="Only hits of this watchlist id.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many hits.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option(
+    "--since",
+    metavar="DURATION",
+    help="Only hits in documents ingested within this time: 90m, 24h, 7d, 1d12h.",
+)
+@click.option("--watchlist", metavar="ID", help="Only hits of this watchlist id.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N hits.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table for reading; json (a list of objects) or csv for other tools.",
+)
 @_config_option
 @click.pass_context
 def hits(
@@ -223,6 +248,12 @@ def hits(
             cutoff = datetime.now(UTC) - parse_duration(since)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--since") from None
+        except OverflowError:
+            # A duration beyond what datetime holds (timedelta or year 1): not a user's typo
+            # that deserves a traceback.
+            raise click.BadParameter(
+                f"{since!r} reaches back too far; use a shorter duration", param_hint="--since"
+            ) from None
     settings = _settings(ctx, config)
     store = Store(settings.database_url)
     try:
@@ -233,7 +264,26 @@ def hits(
     _print_hits(found, fmt)
 
 
-_COLUMNS = ("id", "watchlist", "name", "kind", "text", "start", "end", "title", "source", "path")
+# The fields of every JSON object and the CSV columns, in this order.
+_FIELDS = (
+    "id",
+    "watchlist",
+    "name",
+    "kind",
+    "category",
+    "text",
+    "start",
+    "end",
+    "snippet",
+    "severity",
+    "title",
+    "source",
+    "published_at",
+    "ingested_at",
+    "url",
+    "path",
+    "ruleset_version",
+)
 
 
 def _hit_row(stored: StoredHit) -> dict[str, Any]:
@@ -265,7 +315,8 @@ def _print_hits(found: Sequence[StoredHit], fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else _COLUMNS)
+        # The header is the same with or without rows, so tools can rely on it.
+        writer = csv.DictWriter(sys.stdout, fieldnames=_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
         return
@@ -273,8 +324,11 @@ def _print_hits(found: Sequence[StoredHit], fmt: str) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} hit{'' if len(rows) == 1 else 's'}")
-    for column in ("watchlist", "name", "text", "title", "source", "ingested"):
-        table.add_column(column)
+    # The watchlist id and the time are what people filter on: never cut them.
+    table.add_column("watchlist", no_wrap=True)
+    for column in ("name", "text", "title", "source"):
+        table.add_column(column, ratio=2 if column == "title" else 1)
+    table.add_column("ingested (UTC)", no_wrap=True)
     for row in rows:
         table.add_row(
             row["watchlist"],
@@ -297,6 +351,7 @@ def digest(ctx: click.Context, name: str, preview: bool, config: Path | None) ->
     from watcher.daemon import open_digest_runner
 
     settings = _settings(ctx, config)
+    settings.digest(name)  # an unknown name is an error before the database is touched
     _setup_logging(settings.log_level)
     with open_digest_runner(settings) as runner:
         if preview:

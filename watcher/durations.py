@@ -20,6 +20,9 @@ def parse_duration(text: str) -> timedelta:
             f"not a duration: {text!r} (use a number and a unit: 30m, 24h, 7d, 2w, 1d12h)"
         )
     total = timedelta()
-    for part in parts:
-        total += timedelta(**{_UNITS[part.group(2).lower()]: float(part.group(1))})
+    try:
+        for part in parts:
+            total += timedelta(**{_UNITS[part.group(2).lower()]: float(part.group(1))})
+    except OverflowError:
+        raise ValueError(f"duration too long: {text!r}") from None
     return total

@@ -1,10 +1,20 @@
 """Document x compiled watchlists -> hits. Pure: no I/O, no database.
 
-All aliases and terms of all watchlists go into one Aho-Corasick automaton
-over the case-folded, normalised text (see :mod:`watcher.normalize`). A raw
-match becomes a hit when it stands as a whole word (Unicode-aware), when a
-case-sensitive alias (an acronym such as ``SCO``) matches its exact case, and
-when no longer alias of the same watchlist overlaps it.
+All aliases, terms (with their generated spelling variants and inflections),
+short forms, exclusions and proximity words of all watchlists go into one
+Aho-Corasick automaton over the normalised, case- and diacritic-folded text
+(see :mod:`watcher.normalize`). A raw match becomes a candidate when it stands
+as a whole word (Unicode-aware) and, for a case-sensitive phrase, when its case
+matches. Then, per watchlist:
+
+1. candidates inside one of their owner's ``exclude`` phrases are dropped;
+2. a short form counts only after a full mention of its entity, and not when
+   it is part of another name ("Li Haidong");
+3. where candidates overlap, the longest wins;
+4. a hit with a ``not_near`` word within N words is cancelled;
+5. composite rules are evaluated over what is left (:mod:`watcher.composite`).
+
+Every hit carries ``details``: why it matched, for ``watcher match --explain``.
 """
 
 from __future__ import annotations
@@ -12,31 +22,94 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import ahocorasick
 
-from watcher.model import Document, Hit, HitKind, Severity
-from watcher.normalize import fold_case, normalize, normalize_key
-from watcher.rules.model import RuleSet
+from watcher.composite import Occurrence, evaluate_rule
+from watcher.model import Document, Hit, HitKind
+from watcher.normalize import Normalized, fold_case, normalize, normalize_key, unmark
+from watcher.rules.model import Entity, Pattern, Phrase, RuleSet, Topic, Watchlist
+from watcher.rules.patterns import compile_pattern
+from watcher.rules.variants import expand_term
+from watcher.textindex import UNSPACED_RANGES, TextIndex
 
 SNIPPET_CONTEXT = 90
 
-# Scripts written without spaces between words: a word boundary cannot be
-# required next to them, or a Chinese name inside a sentence never matches.
-_UNSPACED = (
-    (0x0E00, 0x0EFF),  # Thai, Lao
-    (0x1000, 0x109F),  # Myanmar
-    (0x1780, 0x17FF),  # Khmer
-    (0x3040, 0x30FF),  # Hiragana, Katakana
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0x20000, 0x3FFFF),  # CJK extensions B and later
-)
 _SPACE_RUN = re.compile(r"\s+")
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+# Titles and honorifics that may stand before a short form ("Gen. Li",
+# "President Putin") without making it part of another name.
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "gen",
+        "general",
+        "lt",
+        "lieutenant",
+        "col",
+        "colonel",
+        "maj",
+        "major",
+        "capt",
+        "captain",
+        "cmdr",
+        "commander",
+        "adm",
+        "admiral",
+        "marshal",
+        "sgt",
+        "sergeant",
+        "president",
+        "vice",
+        "minister",
+        "premier",
+        "chancellor",
+        "secretary",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "mayor",
+        "ambassador",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "sheikh",
+        "emir",
+        "comrade",
+        "chairman",
+        "chair",
+        "chairwoman",
+        "director",
+        "judge",
+        "justice",
+        "rev",
+        "father",
+        "pope",
+        "deputy",
+        "spokesman",
+        "spokeswoman",
+    }
+)
+
+Role = Literal["alias", "short", "exclude", "near_word", "term"]
 
 
 def is_word_char(ch: str) -> bool:
@@ -47,7 +120,7 @@ def is_word_char(ch: str) -> bool:
 def is_unspaced(ch: str) -> bool:
     """True for characters of scripts that do not separate words with spaces."""
     code = ord(ch)
-    return any(low <= code <= high for low, high in _UNSPACED)
+    return any(low <= code <= high for low, high in UNSPACED_RANGES)
 
 
 def is_acronym(phrase: str) -> bool:
@@ -61,27 +134,52 @@ def is_acronym(phrase: str) -> bool:
     )
 
 
+def _case_sensitive(key: str, policy: str) -> bool:
+    if policy == "auto":
+        return is_acronym(key)
+    return policy == "sensitive"
+
+
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """What one automaton key stands for in one watchlist."""
+    """What one automaton key stands for: a phrase of one entity, topic or rule."""
 
     order: int
+    role: Role
     watchlist: str
-    severity: Severity
-    kind: HitKind
-    name: str
-    category: str
-    alias: str
-    exact: str | None  # the normalised alias when it must match case-sensitively
+    owner: tuple[str, str]  # (kind, name) of the entity or topic; ("term", phrase) for rules
+    alias: str  # the phrase as the analyst wrote it
+    how: str | None  # how a generated variant relates to ``alias``
+    exact: str | None  # the unmarked key, when the phrase must match case-sensitively
     bounded_start: bool  # a word boundary is required before the match
     bounded_end: bool  # ... and after it
 
 
 @dataclass(frozen=True, slots=True)
+class _Owner:
+    """An entity or topic, with what the matcher needs to know about it."""
+
+    watchlist: Watchlist
+    kind: HitKind
+    name: str
+    category: str
+    not_near: int | None
+
+
+@dataclass(slots=True)
 class _Candidate:
     start: int  # normalised offsets
     end: int
     target: _Target
+    note: str | None = None  # extra explanation (short form, pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class _Regex:
+    watchlist: str
+    owner: tuple[str, str]
+    pattern: Pattern
+    compiled: object
 
 
 class Matcher:
@@ -90,14 +188,20 @@ class Matcher:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        self._owners: dict[tuple[str, tuple[str, str]], _Owner] = {}
+        self._regexes: list[_Regex] = []
         keys: dict[str, list[_Target]] = defaultdict(list)
-        for target, key in _targets(ruleset):
+        for key, target in self._compile(ruleset):
             keys[key].append(target)
         for key, targets in keys.items():
             self._automaton.add_word(key, (len(key), tuple(targets)))
-        self._empty = not keys
-        if not self._empty:
+        self._empty = not keys and not self._regexes
+        if keys:
             self._automaton.make_automaton()
+        self._has_rules = any(w.rules for w in ruleset.watchlists)
+        self._needs_index = self._has_rules or any(
+            o.not_near is not None for o in self._owners.values()
+        )
 
     @property
     def version(self) -> str:
@@ -112,85 +216,328 @@ class Matcher:
         if self._empty or not text:
             return []
         norm = normalize(text)
-        candidates = list(self._candidates(norm.text, norm.folded))
+        by_role: dict[Role, list[_Candidate]] = defaultdict(list)
+        for candidate in self._candidates(norm):
+            by_role[candidate.target.role].append(candidate)
+        by_role["alias"].extend(self._pattern_candidates(norm))
+        index = TextIndex(text) if self._needs_index else None
         links = _link_spans(text)
-        hits = []
-        for candidate in _resolve_overlaps(candidates):
+
+        mentions = _drop_excluded(by_role["alias"], by_role["exclude"])
+        shorts = _drop_excluded(by_role["short"], by_role["exclude"])
+        mentions.extend(_short_forms(norm, shorts, mentions))
+        hits: list[Hit] = []
+        for candidate in _resolve_overlaps(mentions):
             start, end = norm.span(candidate.start, candidate.end)
             if links and any(low <= start < high for low, high in links):
                 continue  # "belarus" in https://example.org/belarus-news names nothing
-            hits.append(_hit(text, start, end, candidate.target))
+            owner = self._owners[(candidate.target.watchlist, candidate.target.owner)]
+            if owner.not_near is not None and index is not None:
+                blocker = _blocker(norm, index, start, end, candidate, by_role["near_word"], owner)
+                if blocker is not None:
+                    continue
+            hits.append(self._hit(text, norm, start, end, candidate, owner))
+        if self._has_rules and index is not None:
+            hits.extend(self._rule_hits(text, norm, index, hits, by_role["term"]))
         hits.sort(key=lambda h: (h.start, h.end, h.watchlist, h.kind, h.name))
         return hits
 
-    def _candidates(self, normal: str, folded: str) -> Iterable[_Candidate]:
+    # -- compiling ---------------------------------------------------------------
+
+    def _compile(self, ruleset: RuleSet) -> Iterator[tuple[str, _Target]]:
+        order = 0
+
+        def target(
+            role: Role,
+            watchlist: str,
+            owner: tuple[str, str],
+            phrase: Phrase,
+            key: str,
+            how: str | None = None,
+        ) -> tuple[str, _Target]:
+            nonlocal order
+            order += 1
+            unmarked = unmark(key)
+            return fold_case(unmarked), _Target(
+                order=order,
+                role=role,
+                watchlist=watchlist,
+                owner=owner,
+                alias=phrase.text,
+                how=how,
+                exact=unmarked if _case_sensitive(key, phrase.case) else None,
+                bounded_start=is_word_char(key[0]) and not is_unspaced(key[0]),
+                bounded_end=is_word_char(key[-1]) and not is_unspaced(key[-1]),
+            )
+
+        for watchlist in ruleset.watchlists:
+            things: list[tuple[Entity | Topic, HitKind, str]] = [
+                (e, "entity", e.kind) for e in watchlist.entities
+            ]
+            things.extend((t, "topic", "topic") for t in watchlist.topics)
+            for thing, kind, category in things:
+                owner = (kind, thing.name)
+                self._owners[(watchlist.id, owner)] = _Owner(
+                    watchlist,
+                    kind,
+                    thing.name,
+                    category,
+                    thing.not_near.within if thing.not_near else None,
+                )
+                for phrase in thing.exclude:
+                    yield target("exclude", watchlist.id, owner, phrase, normalize_key(phrase.text))
+                if thing.not_near:
+                    for phrase in thing.not_near.words:
+                        key = normalize_key(phrase.text)
+                        yield target("near_word", watchlist.id, owner, phrase, key)
+                for pattern in thing.patterns:
+                    compiled = compile_pattern(pattern.source, pattern.case == "sensitive")
+                    self._regexes.append(_Regex(watchlist.id, owner, pattern, compiled))
+                if isinstance(thing, Entity):
+                    for phrase in thing.aliases:
+                        key = normalize_key(phrase.text)
+                        yield target("alias", watchlist.id, owner, phrase, key)
+                    for phrase in thing.short_forms:
+                        key = normalize_key(phrase.text)
+                        yield target("short", watchlist.id, owner, phrase, key)
+                    continue
+                for phrase in thing.terms:
+                    key = normalize_key(phrase.text)
+                    yield target("alias", watchlist.id, owner, phrase, key)
+                    variants = expand_term(
+                        key.lower(), inflect=thing.inflect, spelling=thing.spelling
+                    )
+                    for variant in variants:
+                        yield target(
+                            "alias", watchlist.id, owner, phrase, variant.text, variant.how
+                        )
+            for rule in watchlist.rules:
+                for clause in (*rule.all, *rule.any, *rule.none):
+                    if clause.kind == "term":
+                        phrase = Phrase(clause.value, "auto", clause.location)
+                        key = normalize_key(clause.value)
+                        yield target("term", watchlist.id, ("term", clause.value), phrase, key)
+
+    # -- finding -----------------------------------------------------------------
+
+    def _candidates(self, norm: Normalized) -> Iterator[_Candidate]:
+        folded, unmarked = norm.folded, norm.unmarked
         size = len(folded)
         for last, (length, targets) in self._automaton.iter(folded):
             end = last + 1
             start = end - length
+            left_word = start > 0 and is_word_char(folded[start - 1])
+            right_word = end < size and is_word_char(folded[end])
             for target in targets:
-                if target.bounded_start and start > 0 and is_word_char(folded[start - 1]):
+                if target.bounded_start and left_word:
                     continue
-                if target.bounded_end and end < size and is_word_char(folded[end]):
+                if target.bounded_end and right_word:
                     continue
-                if target.exact is not None and normal[start:end] != target.exact:
+                if target.exact is not None and unmarked[start:end] != target.exact:
                     continue
                 yield _Candidate(start, end, target)
 
+    def _pattern_candidates(self, norm: Normalized) -> Iterator[_Candidate]:
+        text = norm.text
+        size = len(text)
+        for regex in self._regexes:
+            for found in regex.compiled.finditer(text):  # type: ignore[attr-defined]
+                start, end = found.span()
+                if start == end:
+                    continue
+                if is_word_char(text[start]) and start > 0 and is_word_char(text[start - 1]):
+                    continue  # RE2's \b is ASCII-only: boundaries are checked here
+                if is_word_char(text[end - 1]) and end < size and is_word_char(text[end]):
+                    continue
+                target = _Target(
+                    order=0,
+                    role="alias",
+                    watchlist=regex.watchlist,
+                    owner=regex.owner,
+                    alias=regex.pattern.source,
+                    how=None,
+                    exact=None,
+                    bounded_start=False,
+                    bounded_end=False,
+                )
+                yield _Candidate(start, end, target, f"pattern /{regex.pattern.source}/")
 
-def _link_spans(text: str) -> list[tuple[int, int]]:
-    """Where web addresses stand in ``text``: words inside them are not mentions."""
-    if "://" not in text and "www." not in text.lower():
+    # -- building hits -----------------------------------------------------------
+
+    def _hit(
+        self,
+        text: str,
+        norm: Normalized,
+        start: int,
+        end: int,
+        candidate: _Candidate,
+        owner: _Owner,
+        details: tuple[str, ...] | None = None,
+    ) -> Hit:
+        snippet, snippet_start, snippet_end = make_snippet(text, start, end)
+        return Hit(
+            watchlist=owner.watchlist.id,
+            kind=owner.kind,
+            name=owner.name,
+            category=owner.category,
+            alias=candidate.target.alias,
+            text=text[start:end],
+            start=start,
+            end=end,
+            snippet=snippet,
+            snippet_start=snippet_start,
+            snippet_end=snippet_end,
+            severity=owner.watchlist.severity,
+            details=details if details is not None else _explain(text, norm, start, end, candidate),
+        )
+
+    def _rule_hits(
+        self,
+        text: str,
+        norm: Normalized,
+        index: TextIndex,
+        hits: list[Hit],
+        terms: list[_Candidate],
+    ) -> Iterator[Hit]:
+        occurrences: dict[tuple[str, str, str], list[Occurrence]] = defaultdict(list)
+        for hit in hits:
+            occurrences[(hit.watchlist, hit.kind, hit.name)].append(
+                Occurrence(hit.start, hit.end, hit.text)
+            )
+        for candidate in terms:
+            start, end = norm.span(candidate.start, candidate.end)
+            target = candidate.target
+            occurrences[(target.watchlist, "term", target.owner[1])].append(
+                Occurrence(start, end, text[start:end])
+            )
+        for watchlist in self.ruleset.watchlists:
+            for rule in watchlist.rules:
+
+                def found(kind: str, value: str, wid: str = watchlist.id) -> list[Occurrence]:
+                    return sorted(occurrences.get((wid, kind, value), []))
+
+                for result in evaluate_rule(rule, found, index):
+                    snippet, snippet_start, snippet_end = make_snippet(
+                        text, result.start, result.end
+                    )
+                    yield Hit(
+                        watchlist=watchlist.id,
+                        kind="rule",
+                        name=rule.name,
+                        category="rule",
+                        alias=rule.name,
+                        text=text[result.start : result.end],
+                        start=result.start,
+                        end=result.end,
+                        snippet=snippet,
+                        snippet_start=snippet_start,
+                        snippet_end=snippet_end,
+                        severity=rule.severity or watchlist.severity,
+                        details=result.details,
+                    )
+
+
+def _drop_excluded(candidates: list[_Candidate], excludes: list[_Candidate]) -> list[_Candidate]:
+    """Candidates not inside an ``exclude`` phrase of their own entity or topic."""
+    if not excludes:
+        return list(candidates)
+    spans: dict[tuple[str, tuple[str, str]], list[tuple[int, int]]] = defaultdict(list)
+    for ex in excludes:
+        spans[(ex.target.watchlist, ex.target.owner)].append((ex.start, ex.end))
+    return [
+        c
+        for c in candidates
+        if not any(
+            low <= c.start and c.end <= high
+            for low, high in spans.get((c.target.watchlist, c.target.owner), ())
+        )
+    ]
+
+
+def _short_forms(
+    norm: Normalized, shorts: list[_Candidate], mentions: list[_Candidate]
+) -> Iterable[_Candidate]:
+    """Short forms that follow a full mention of their entity and start no other name."""
+    if not shorts:
         return []
-    return [m.span() for m in _LINK.finditer(text)]
+    first: dict[tuple[str, tuple[str, str]], _Candidate] = {}
+    for mention in sorted(mentions, key=lambda c: c.start):
+        first.setdefault((mention.target.watchlist, mention.target.owner), mention)
+    kept = []
+    text = norm.text
+    for short in shorts:
+        full = first.get((short.target.watchlist, short.target.owner))
+        if full is None or full.end > short.start:
+            continue
+        title = _title_before(text, short.start)
+        if title is None or _name_continues(text, short.end):
+            continue
+        full_start, _ = norm.span(full.start, full.end)
+        note = (
+            f"short form {short.target.alias!r} after the full mention "
+            f"{text[full.start : full.end]!r} at offset {full_start}"
+        )
+        if title:
+            note += f", after the title {title!r}"
+        kept.append(_Candidate(short.start, short.end, short.target, note))
+    return kept
 
 
-def _targets(ruleset: RuleSet) -> Iterable[tuple[_Target, str]]:
-    order = 0
-    for watchlist in ruleset.watchlists:
-        for entity in watchlist.entities:
-            for alias in entity.aliases:
-                order += 1
-                yield _make_target(
-                    order,
-                    watchlist.id,
-                    watchlist.severity,
-                    "entity",
-                    entity.name,
-                    entity.kind,
-                    alias,
-                )
-        for topic in watchlist.topics:
-            for term in topic.terms:
-                order += 1
-                yield _make_target(
-                    order, watchlist.id, watchlist.severity, "topic", topic.name, "topic", term
-                )
+def _title_before(text: str, start: int) -> str | None:
+    """The honorific before ``start`` (``""`` when none is needed), or None when a
+    capitalised word that is no title stands right before it ("Jing Li")."""
+    before = text[:start].rstrip(" ")
+    if before.endswith(".") and len(before) < start:
+        # "Gen. Li": an abbreviated title, or the end of the previous sentence.
+        word = before[:-1].rsplit(" ", 1)[-1]
+        return f"{word}." if word.lower() in HONORIFICS else ""
+    if len(before) == start or not before or not is_word_char(before[-1]):
+        return ""  # no space before, or punctuation: a sentence or clause starts here
+    word_start = len(before)
+    while word_start > 0 and is_word_char(before[word_start - 1]):
+        word_start -= 1
+    word = before[word_start:]
+    if word.lower() in HONORIFICS:
+        return word
+    if word[0].isupper() and not _sentence_starts_at(text, word_start):
+        return None
+    return ""
 
 
-def _make_target(  # noqa: PLR0917 - one call site, every argument a field
-    order: int,
-    watchlist: str,
-    severity: Severity,
-    kind: HitKind,
-    name: str,
-    category: str,
-    alias: str,
-) -> tuple[_Target, str]:
-    key = normalize_key(alias)
-    target = _Target(
-        order=order,
-        watchlist=watchlist,
-        severity=severity,
-        kind=kind,
-        name=name,
-        category=category,
-        alias=alias,
-        exact=key if is_acronym(key) else None,
-        bounded_start=is_word_char(key[0]) and not is_unspaced(key[0]),
-        bounded_end=is_word_char(key[-1]) and not is_unspaced(key[-1]),
-    )
-    return target, fold_case(key)
+def _sentence_starts_at(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" ")
+    return not before or before[-1] in ".!?:;\"'()[]"
+
+
+def _name_continues(text: str, end: int) -> bool:
+    """True when a capitalised word follows: "Li Haidong" is not "Li"."""
+    if end >= len(text) or text[end] != " ":
+        return False
+    nxt = text[end + 1 : end + 2]
+    return bool(nxt) and nxt.isupper()
+
+
+def _blocker(
+    norm: Normalized,
+    index: TextIndex,
+    start: int,
+    end: int,
+    candidate: _Candidate,
+    words: list[_Candidate],
+    owner: _Owner,
+) -> _Candidate | None:
+    """A ``not_near`` word of the hit's owner within its distance, if any."""
+    assert owner.not_near is not None
+    for word in words:
+        if (word.target.watchlist, word.target.owner) != (
+            candidate.target.watchlist,
+            candidate.target.owner,
+        ):
+            continue
+        w_start, w_end = norm.span(word.start, word.end)
+        if index.words_between(start, end, w_start, w_end) < owner.not_near:
+            return word
+    return None
 
 
 def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -200,11 +547,11 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
         by_watchlist[candidate.target.watchlist].append(candidate)
     kept: list[_Candidate] = []
     for group in by_watchlist.values():
-        group.sort(key=lambda c: (c.start - c.end, c.start, c.target.order))
+        group.sort(key=lambda c: (c.start - c.end, c.start, c.target.role, c.target.order))
         chosen: list[_Candidate] = []
-        seen: set[tuple[int, int, str, str]] = set()
+        seen: set[tuple[int, int, tuple[str, str]]] = set()
         for candidate in group:
-            ident = (candidate.start, candidate.end, candidate.target.kind, candidate.target.name)
+            ident = (candidate.start, candidate.end, candidate.target.owner)
             if ident in seen:
                 continue  # the same entity found twice at one place (name and alias alike)
             clash = any(
@@ -220,22 +567,52 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _hit(text: str, start: int, end: int, target: _Target) -> Hit:
-    snippet, snippet_start, snippet_end = make_snippet(text, start, end)
-    return Hit(
-        watchlist=target.watchlist,
-        kind=target.kind,
-        name=target.name,
-        category=target.category,
-        alias=target.alias,
-        text=text[start:end],
-        start=start,
-        end=end,
-        snippet=snippet,
-        snippet_start=snippet_start,
-        snippet_end=snippet_end,
-        severity=target.severity,
-    )
+def _explain(
+    text: str, norm: Normalized, start: int, end: int, cand: _Candidate
+) -> tuple[str, ...]:
+    """Why a candidate matched, in words, for ``watcher match --explain``."""
+    target = cand.target
+    lines: list[str] = []
+    if cand.note and cand.note.startswith("pattern"):
+        return (cand.note,)
+    kind = "term" if target.owner[0] == "topic" else "alias"
+    if cand.note:
+        lines.append(cand.note)
+    else:
+        lines.append(f"{kind} {target.alias!r}")
+    if target.how:
+        lines.append(target.how)
+    found = norm.text[cand.start : cand.end]
+    wanted = normalize_key(target.alias) if not target.how else found
+    if found != wanted:
+        if found.lower() == wanted.lower():
+            lines.append("case-insensitive")
+        elif unmark(found).lower() == unmark(wanted).lower():
+            lines.append("diacritics or hyphens folded")
+    elif target.exact is not None:
+        lines.append("case-sensitive")
+    original = text[start:end]
+    if original != found:
+        lines.append("normalised: " + _what_changed(original, found))
+    return tuple(lines)
+
+
+def _what_changed(original: str, normal: str) -> str:
+    changes = []
+    if _SPACE_RUN.sub(" ", original) != original:
+        changes.append("white space")
+    if unicodedata.normalize("NFKC", original) != original:
+        changes.append("Unicode compatibility forms")
+    if any(ch in original for ch in "\u2018\u2019\u201c\u201d\u2010\u2011\u2012\u2013\u2014"):
+        changes.append("quotes or dashes")
+    return ", ".join(changes) or f"{original!r} read as {normal!r}"
+
+
+def _link_spans(text: str) -> list[tuple[int, int]]:
+    """Where web addresses stand in ``text``: words inside them are not mentions."""
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [m.span() for m in _LINK.finditer(text)]
 
 
 def make_snippet(

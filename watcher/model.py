@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-HitKind = Literal["entity", "topic"]
+HitKind = Literal["entity", "topic", "rule"]
 
 
 class Severity(enum.StrEnum):
@@ -51,7 +51,8 @@ class Document:
 class Hit:
     """One match of a watched entity or topic in a document, with its evidence.
 
-    ``start``/``end`` index into :attr:`Document.text`; ``snippet`` is the
+    ``kind`` is ``entity`` or ``topic`` for a watched name, ``rule`` for a
+    composite rule. ``start``/``end`` index into :attr:`Document.text`; ``snippet`` is the
     surrounding text with whitespace collapsed, and ``snippet_start``/
     ``snippet_end`` locate the match inside the snippet (for highlighting).
     """
@@ -68,6 +69,7 @@ class Hit:
     snippet_start: int
     snippet_end: int
     severity: Severity
+    details: tuple[str, ...] = ()  # why it matched: variant, short form, rule clauses
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,35 @@ _TRANSLATION = str.maketrans(
     }
 )
 
+
+def _build_unmark_table() -> dict[int, str]:
+    """Latin letters with diacritics -> their base letter, one character for one.
+
+    Only Latin script is folded: in other scripts a mark can make a different
+    letter (Cyrillic й is not и). Letters whose folding would take two
+    characters (ß, æ, œ) stay as they are, so that offsets keep lining up.
+    """
+    table: dict[int, str] = {}
+    for low, high in ((0x00C0, 0x024F), (0x1E00, 0x1EFF)):
+        for code in range(low, high + 1):
+            decomposed = unicodedata.normalize("NFD", chr(code))
+            base = decomposed[0]
+            if (
+                len(decomposed) > 1
+                and base.isascii()
+                and base.isalpha()
+                and all(unicodedata.combining(c) for c in decomposed[1:])
+            ):
+                table[code] = base
+    for letter, base in zip("øØłŁđĐħĦıŀĿŧŦ", "oOlLdDhHilLtT", strict=True):
+        table[ord(letter)] = base
+    # Kim Jong-un is Kim Jong Un: a hyphen between words counts as a space.
+    table[ord("-")] = " "
+    return table
+
+
+UNMARK_TABLE = _build_unmark_table()
+
 # Characters that take no room in the normalised text at all.
 _INVISIBLE = "\u00ad\u200b\u2060\ufeff"
 # A run of white space and invisible characters: white space makes it one
@@ -63,8 +92,9 @@ class Normalized:
     """The normalised text, its lower-cased twin, and the way back."""
 
     original: str
-    text: str
-    folded: str
+    text: str  # normalised, case and diacritics kept
+    unmarked: str  # ``text`` with Latin diacritics folded and hyphens as spaces
+    folded: str  # ``unmarked`` lower-cased: what the automaton runs over
     _segments: tuple[_Segment, ...]
     _starts: tuple[int, ...]
 
@@ -89,6 +119,11 @@ class Normalized:
 def normalize_key(text: str) -> str:
     """Normalise an alias or term the way document text is normalised (case kept)."""
     return normalize(text.strip()).text.strip()
+
+
+def unmark(text: str) -> str:
+    """Fold Latin diacritics and hyphens the way :attr:`Normalized.unmarked` does."""
+    return text.translate(UNMARK_TABLE)
 
 
 def fold_case(text: str) -> str:
@@ -147,10 +182,12 @@ def normalize(original: str) -> Normalized:
     text = "".join(out).translate(_TRANSLATION)
     if not segments:
         segments.append(_Segment(0, 0, 0, True))
+    unmarked = text.translate(UNMARK_TABLE)
     return Normalized(
         original=original,
         text=text,
-        folded=fold_case(text),
+        unmarked=unmarked,
+        folded=fold_case(unmarked),
         _segments=tuple(segments),
         _starts=tuple(s.norm_start for s in segments),
     )

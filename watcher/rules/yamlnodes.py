@@ -157,6 +157,27 @@ class NodeReader:
             return None
         return value
 
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        """``true`` or ``false``."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
+            return str(node.value).lower() in {"true", "yes", "on", "y"}
+        self.error(node, f"{what} must be true or false, got {_describe(node)}")
+        return None
+
+    def integer(self, node: yaml.Node, what: str, minimum: int, maximum: int) -> int | None:
+        """A whole number in ``[minimum, maximum]``."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+            value = int(str(node.value).replace("_", ""), 0)
+            if minimum <= value <= maximum:
+                return value
+            self.error(node, f"{what} must be between {minimum} and {maximum}, got {value}")
+            return None
+        self.error(node, f"{what} must be a whole number, got {_describe(node)}")
+        return None
+
+    def is_mapping(self, node: yaml.Node) -> bool:
+        return isinstance(node, yaml.MappingNode)
+
     def items(self, node: yaml.Node, what: str) -> Iterator[yaml.Node]:
         """The items of a list node; a null value counts as an empty list."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:

@@ -36,7 +36,7 @@ NAMING_CONVENTION = {
 }
 
 DOCUMENT_STATUSES = ("done", "quarantined")
-HIT_KINDS = ("entity", "topic")
+HIT_KINDS = ("entity", "topic", "rule")
 SEVERITIES = ("low", "medium", "high")
 DIGEST_STATUSES = ("claimed", "written", "failed")
 
@@ -138,6 +138,8 @@ class HitRow(Base):
     severity: Mapped[str] = mapped_column(String(8))
     ruleset_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # Why it matched (variant, short form, rule clauses): a JSON list of lines.
+    details: Mapped[str | None] = mapped_column(Text)
 
 
 class DigestRow(Base):

@@ -10,6 +10,7 @@ cannot store anything twice.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -427,6 +428,7 @@ def _hit_row(hit: Hit, ruleset_version: str, created_at: datetime) -> dict[str, 
         "severity": hit.severity.value,
         "ruleset_version": ruleset_version,
         "created_at": created_at,
+        "details": json.dumps(list(hit.details), ensure_ascii=False) if hit.details else None,
     }
 
 
@@ -461,6 +463,8 @@ def _kind(value: str) -> HitKind:
         return "entity"
     if value == "topic":
         return "topic"
+    if value == "rule":
+        return "rule"
     raise StoreError(f"stored hit has unknown kind {value!r}")
 
 
@@ -480,6 +484,7 @@ def _stored_hit(hit: HitRow, doc: DocumentRow) -> StoredHit:
             snippet_start=hit.snippet_start,
             snippet_end=hit.snippet_end,
             severity=Severity(hit.severity),
+            details=tuple(json.loads(hit.details)) if hit.details else (),
         ),
         document=DocumentRef(
             path=doc.path,
