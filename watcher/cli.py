@@ -106,14 +106,26 @@ def run(ctx: click.Context, config: Path | None, once: bool) -> None:
     show_default=True,
     help="text: the hits under each file; json: one JSON object per hit, one per line.",
 )
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show why each hit matched: alias or term, variant, folding, short form, rule clauses.",
+)
 @_config_option
 @click.pass_context
 def match(
-    ctx: click.Context, files: Sequence[Path], rules_dir: Path | None, fmt: str, config: Path | None
+    ctx: click.Context,
+    files: Sequence[Path],
+    rules_dir: Path | None,
+    fmt: str,
+    explain: bool,
+    config: Path | None,
 ) -> None:
     """Match FILES against the watchlists and print the hits (dry run, no database).
 
-    --format json prints one JSON object per hit, one per line.
+    --format json prints one JSON object per hit, one per line (with a
+    "details" list saying why it matched). --explain adds the same to the text
+    output.
     """
     from watcher.extract import extract
     from watcher.match import Matcher
@@ -141,6 +153,9 @@ def match(
             click.echo(
                 f"  {hit.start}-{hit.end}  {hit.watchlist} / {hit.name} ({hit.kind}): {text!r}"
             )
+            if explain:
+                for line in hit.details:
+                    click.echo(f"      {line}")
     if failed:
         ctx.exit(EXIT_PROBLEMS)
 
@@ -176,6 +191,7 @@ def _hit_json(document: str, hit: Hit) -> dict[str, Any]:
         "end": hit.end,
         "snippet": hit.snippet,
         "severity": hit.severity.value,
+        "details": list(hit.details),
     }
 
 
@@ -211,6 +227,36 @@ def rules_check(ctx: click.Context, directory: Path | None, config: Path | None)
         f"ok: {len(report.files)} file(s), {len(ruleset.watchlists)} watchlist(s), "
         f"{entities} entities, {topics} topics (rules version {ruleset.version})"
     )
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("-v", "--verbose", is_flag=True, help="List passing examples too.")
+@_config_option
+@click.pass_context
+def rules_test(
+    ctx: click.Context, directory: Path | None, verbose: bool, config: Path | None
+) -> None:
+    """Run the examples of every entity, topic and rule (their self-tests).
+
+    Each failing example is printed as path:line:col: what was expected and
+    what was found; exits 1 when any fails.
+    """
+    from watcher.rules import load_rules
+    from watcher.selftest import run_examples
+
+    if directory is None:
+        directory = _settings(ctx, config).rules
+    results = run_examples(load_rules(directory))
+    failures = [r for r in results if not r.passed]
+    for result in results:
+        if verbose or not result.passed:
+            click.echo(result.message(), err=not result.passed)
+    summary = f"{len(results)} example(s), {len(failures)} failed"
+    if failures:
+        click.echo(summary, err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    click.echo(f"ok: {summary}")
 
 
 @cli.command()

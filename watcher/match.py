@@ -207,6 +207,20 @@ class Matcher:
     def version(self) -> str:
         return self.ruleset.version
 
+    def __getstate__(self) -> dict[str, object]:
+        # Compiled RE2 objects do not pickle; they are rebuilt from their source.
+        state = {slot: getattr(self, slot) for slot in vars(self)}
+        state["_regexes"] = [(r.watchlist, r.owner, r.pattern) for r in self._regexes]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        regexes = state.pop("_regexes")
+        vars(self).update(state)
+        self._regexes = [
+            _Regex(w, o, p, compile_pattern(p.source, p.case == "sensitive"))
+            for w, o, p in regexes  # type: ignore[attr-defined]
+        ]
+
     def match(self, document: Document) -> list[Hit]:
         """Every hit in ``document``, ordered by position, then watchlist."""
         return self.match_text(document.text)
