@@ -245,9 +245,11 @@ class WatchlistReader(NodeReader):
             fields, "same_sentence", lambda n: self.boolean(n, "'same_sentence'")
         )
         examples = self._opt(fields, "examples", self._examples) or Examples()
-        if not clauses["all"] and not clauses["any"]:
+        if "all" not in fields and "any" not in fields:
             self.error(node, "a rule needs clauses under 'all' or 'any'")
             return None
+        if not clauses["all"] and not clauses["any"]:
+            return None  # its clauses were reported already
         if name is None:
             return None
         return Rule(
