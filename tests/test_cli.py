@@ -617,3 +617,45 @@ def test_an_empty_config_means_defaults(tmp_path: Path) -> None:
     upgraded = watcher("db", "upgrade", cwd=tmp_path).ok()
     assert upgraded.out == f"database at revision {head_revision()}\n"
     assert (tmp_path / "data" / "watcher.db").is_file()  # the default [database] url
+
+
+def test_match_explain_says_why(tmp_path: Path) -> None:
+    document = tmp_path / "note.txt"
+    document.write_text(
+        "Li Shangfu met Viktor Khrenin in Belarus. Later Li said Erdogan called.\n",
+        encoding="utf-8",
+    )
+    result = watcher("match", "--rules", REPO_RULES, "--explain", document, cwd=tmp_path).ok()
+    out = result.out
+    assert "      alias 'Li Shangfu'" in out
+    assert "      short form 'Li' after the full mention 'Li Shangfu' at offset 0" in out
+    assert "(rule): 'Li Shangfu met Viktor Khrenin in Belarus'" in out
+    assert "      all: term 'Belarus' at offset 33: 'Belarus'" in out
+    plain = watcher("match", "--rules", REPO_RULES, document, cwd=tmp_path).ok()
+    assert "short form" not in plain.out
+    as_json = json_lines(
+        watcher("match", "--rules", REPO_RULES, "--format", "json", document, cwd=tmp_path).ok()
+    )
+    shorts = [h for h in as_json if h["text"] == "Li"]
+    assert shorts
+    assert shorts[0]["details"][0].startswith("short form 'Li'")
+
+
+def test_rules_test_runs_the_examples(tmp_path: Path) -> None:
+    ok = watcher("rules", "test", REPO_RULES, cwd=tmp_path).ok()
+    assert re.fullmatch(r"ok: \d+ example\(s\), 0 failed\n", ok.out)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "w.yaml").write_text(
+        "watchlist: w\nentities:\n  - name: Li Shangfu\n    examples:\n"
+        "      match: ['Nobody here.']\n      no_match: ['Li Shangfu is here.']\n",
+        encoding="utf-8",
+    )
+    failed = watcher("rules", "test", rules, cwd=tmp_path).failed(
+        1,
+        "rules/w.yaml:5:15: entity 'Li Shangfu' should match 'Nobody here.' but found nothing",
+        "rules/w.yaml:6:18: entity 'Li Shangfu' should not match 'Li Shangfu is here.' "
+        "but found 'Li Shangfu'",
+        "2 example(s), 2 failed",
+    )
+    assert failed.out == ""
