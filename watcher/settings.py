@@ -32,7 +32,13 @@ ENV_PREFIX = "WATCHER_"
 # The defaults double as the schema: the known sections, their keys and their types.
 SECTION_DEFAULTS: Mapping[str, Mapping[str, str | float]] = {
     "database": {"url": "sqlite:///data/watcher.db"},
-    "paths": {"inbox": "inbox", "rules": "rules", "templates": "templates", "digests": "digests"},
+    "paths": {
+        "inbox": "inbox",
+        "rules": "rules",
+        "templates": "templates",
+        "digests": "digests",
+        "cache": "cache",
+    },
     "ingest": {"settle_seconds": 1.0},
     "log": {"level": "INFO"},
 }
@@ -68,6 +74,7 @@ class Settings:
     rules: Path
     templates: Path | None  # None: use the templates shipped with watcher
     digests_dir: Path
+    cache_dir: Path  # compiled rule sets, so that a restart need not parse them again
     settle_seconds: float
     log_level: str  # one of LOG_LEVELS
     digests: tuple[DigestSettings, ...]
@@ -449,6 +456,7 @@ class _Given:
                 explicit=("paths", "templates") in self.values,
             ),
             digests_dir=path("digests"),
+            cache_dir=path("cache"),
             settle_seconds=_settle_seconds(self._get("ingest", "settle_seconds")),
             log_level=_log_level(self._get("log", "level")),
             digests=tuple(self._digest(name) for name in self.digests),
