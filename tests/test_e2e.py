@@ -137,11 +137,19 @@ def test_rules_reload_and_a_broken_edit_keeps_the_last_good_rules(
         (inbox / "one.txt").write_text("The Wagner Group moved.\n", encoding="utf-8")
         wait_for(lambda: len(store.hits(watchlist="extra")) == 1, "a hit of the new watchlist")
 
-        (rules / "extra.yaml").write_text("watchlist: extra\nentities:\n  - nme: X\n")
+        # An editor's save can leave the file empty for a moment: no rule is dropped.
+        (rules / "extra.yaml").write_text("")
         wait_for(lambda: "keeping the last good rules" in daemon.output(), "the reload to fail")
-        assert "extra.yaml:3:5: unknown key 'nme' in an entity" in daemon.output()
+        assert "extra.yaml:1:1: the rule file is empty" in daemon.output()
+        (rules / "extra.yaml").write_text("watchlist: extra\nentities:\n  - nme: X\n")
+        wait_for(
+            lambda: "extra.yaml:3:5: unknown key 'nme' in an entity" in daemon.output(),
+            "the broken rule to be reported",
+        )
         (inbox / "two.txt").write_text("The Wagner Group left.\n", encoding="utf-8")
         wait_for(lambda: len(store.hits(watchlist="extra")) == 2, "the old rules still matching")
+        versions = {h.ruleset_version for h in store.hits(watchlist="extra")}
+        assert len(versions) == 1  # both hits by the last good rules
         assert daemon.stop() == 0
     finally:
         store.close()

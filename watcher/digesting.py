@@ -3,12 +3,16 @@
 The store's claim is what makes a hit land in exactly one digest of each
 name: claiming and recording the digest happen in one transaction. A crash
 after the claim leaves a digest in state "claimed"; :meth:`DigestRunner.recover`
-finishes it on the next start, rewriting the same file rather than a second one.
+finishes it on the next start, under the same file name rather than a second one.
+
+Schedules are local wall-clock times: each time a schedule names fires once,
+also on the night the clocks go back and that time happens twice.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,20 +29,73 @@ from watcher.store import DigestRecord, Store
 
 log = logging.getLogger(__name__)
 
-_MARKER = "<!-- watcher digest {name} #{id} -->"
+# The last line of every digest file. The claim's time makes it unique: digest
+# ids start again at 1 in a new database, and a digest some other database
+# wrote must never be taken for one of ours.
+_MARKER = "<!-- watcher digest {name} #{id} claimed {claimed} -->"
+
+_TICK = timedelta(microseconds=1)
+# How many matching wall-clock times one search may pass over: only those in
+# the repeated hour of a fall-back night are passed over (60 for "* * * * *").
+_MAX_PROBES = 10_000
+
+
+class _WallClockCronTrigger(CronTrigger):  # type: ignore[misc]  # apscheduler 3 ships no types
+    """A CronTrigger that fires at each local wall-clock time of its schedule once.
+
+    APScheduler's CronTrigger fires "30 2 * * *" twice on the night the clocks
+    go back (02:30 summer time, then 02:30 winter time). Here a time that
+    happens twice fires the first time only, and a time the clocks jump over
+    fires when it would have been had they not (02:30 -> 03:30 summer time),
+    as APScheduler does.
+    """
+
+    def __init__(self, fields: Mapping[str, str], timezone: ZoneInfo) -> None:
+        super().__init__(**fields, timezone=timezone)
+        # The same schedule in UTC, which has no DST: it steps through wall-clock times.
+        self._wall = CronTrigger(**fields, timezone=UTC)
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        # In UTC: adding to an aware local time is wall-clock arithmetic, which
+        # drops the fold and can step back an hour on a fall-back night.
+        start = now.astimezone(UTC)
+        if previous_fire_time is not None:
+            start = min(start, previous_fire_time.astimezone(UTC) + _TICK)
+        return _first_fire(self._wall, self.timezone, start)
+
+
+def _first_fire(wall: CronTrigger, timezone: ZoneInfo, start: datetime) -> datetime | None:
+    """The first fire time at or after ``start``; ``wall`` matches wall-clock times in UTC."""
+    probe = start.astimezone(timezone).replace(tzinfo=UTC)
+    for _ in range(_MAX_PROBES):
+        wall_time: datetime | None = wall.get_next_fire_time(None, probe)
+        if wall_time is None:
+            return None
+        # fold=0: the first of a repeated time; for a skipped one, the offset
+        # before the jump, which lands the same distance past it.
+        fire = wall_time.replace(tzinfo=timezone, fold=0).astimezone(UTC)
+        if fire >= start:
+            return fire.astimezone(timezone)
+        probe = wall_time + timedelta(seconds=1)
+    return None
 
 
 def cron_trigger(digest: DigestSettings) -> CronTrigger:
     """The APScheduler trigger for a digest's cron schedule in its own timezone."""
     # Not CronTrigger.from_crontab: APScheduler 3 counts weekdays from Monday,
     # cron from Sunday; cron_fields spells weekdays as names to avoid that trap.
-    return CronTrigger(**cron_fields(digest.schedule), timezone=ZoneInfo(digest.timezone))
+    return _WallClockCronTrigger(cron_fields(digest.schedule), ZoneInfo(digest.timezone))
 
 
 def next_run(digest: DigestSettings, after: datetime) -> datetime | None:
     """The first scheduled time of ``digest`` strictly after ``after``."""
-    trigger = cron_trigger(digest)
-    fire: datetime | None = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
+    # One microsecond, not one second: a digest that ended at 06:59:59.5 has
+    # not covered the 07:00 run.
+    fire: datetime | None = cron_trigger(digest).get_next_fire_time(
+        None, after.astimezone(UTC) + _TICK
+    )
     return fire
 
 
@@ -70,10 +127,11 @@ class DigestRunner:
         With no digest of that name yet, ``first_is_due`` decides: ``run --once``
         renders a first digest at once, the daemon waits for the schedule.
         """
+        digest = self._settings.digest(name)  # an unknown name is a ConfigError, not "not due"
         last = self._store.last_digest(name)
         if last is None:
             return first_is_due
-        fire = next_run(self._settings.digest(name), last.period_end)
+        fire = next_run(digest, last.period_end)
         return fire is not None and fire <= now
 
     def run_due(self, now: datetime | None = None, *, first_is_due: bool) -> list[DigestOutcome]:
@@ -90,7 +148,10 @@ class DigestRunner:
         self._settings.digest(name)  # an unknown name is a ConfigError before anything is claimed
         with self._lock:
             for pending in self._store.pending_digests(name):
-                self._write(pending)
+                done = self._write(pending)
+                log.info(
+                    "digest %s: finished #%d claimed earlier: %s", name, done.digest_id, done.path
+                )
             record = self._store.claim_digest(name, now or datetime.now(UTC))
             return self._write(record)
 
@@ -133,38 +194,51 @@ class DigestRunner:
     def _write(self, record: DigestRecord) -> DigestOutcome:
         settings = self._settings.digest(record.name)
         hits = tuple(self._store.digest_hits(record.id))
-        content = DigestContent(
-            name=record.name,
-            period_start=record.period_start,
-            period_end=record.period_end,
-            timezone=settings.timezone,
-            hits=hits,
-            watchlist_titles=dict(self._titles()),
-            generated_at=datetime.now(UTC),
-        )
-        marker = _MARKER.format(name=record.name, id=record.id)
-        text = render_digest(content, self._env).rstrip("\n") + f"\n\n{marker}\n"
-        # A failed write leaves the digest claimed: the next run or restart
-        # finishes it, so its hits are neither lost nor given to another digest.
-        filename = self._filename(record, marker)
-        path = write_atomically(self._settings.digests_dir, filename, text)
+        marker = _marker(record)
+        path = self._own_file(record, marker)
+        if path is None:
+            content = DigestContent(
+                name=record.name,
+                period_start=record.period_start,
+                period_end=record.period_end,
+                timezone=settings.timezone,
+                hits=hits,
+                watchlist_titles=dict(self._titles()),
+                generated_at=datetime.now(UTC),
+            )
+            text = render_digest(content, self._env).rstrip("\n") + f"\n\n{marker}\n"
+            # A failed write leaves the digest claimed: the next run or restart
+            # finishes it, so its hits are neither lost nor given to another digest.
+            filename = digest_filename(record.name, record.period_end, settings.timezone)
+            path = write_atomically(self._settings.digests_dir, filename, text)
+        else:
+            # Written before a crash kept it from being recorded. The write was
+            # atomic and the marker is its last line, so the file is complete:
+            # keep it rather than delete it and write a second copy.
+            log.info(
+                "digest %s #%d: keeping %s written before a crash", record.name, record.id, path
+            )
         self._store.mark_digest_written(record.id, str(path))
         return DigestOutcome(record.name, record.id, path, len(hits))
 
-    def _filename(self, record: DigestRecord, marker: str) -> str:
-        """The digest's file name; the same one again when a crashed write is redone."""
+    def _own_file(self, record: DigestRecord, marker: str) -> Path | None:
+        """This digest's file, if an earlier attempt wrote it: ``<name>-<day>[-N].md`` ending in ``marker``."""
         settings = self._settings.digest(record.name)
         base = digest_filename(record.name, record.period_end, settings.timezone)
         stem, suffix = base.rsplit(".", 1)
-        for number in range(1, 1000):
-            name = base if number == 1 else f"{stem}-{number}.{suffix}"
-            path = self._settings.digests_dir / name
-            if not path.exists():
-                return name
-            if _ends_with(path, marker):
-                path.unlink()  # our own file from before the crash: write it anew
-                return name
-        return base
+        ours = re.compile(rf"{re.escape(stem)}(?:-\d+)?\.{re.escape(suffix)}")
+        try:
+            candidates = sorted(
+                p for p in self._settings.digests_dir.iterdir() if ours.fullmatch(p.name)
+            )
+        except OSError:
+            return None  # no folder yet, or not a folder: the write will say so
+        return next((p for p in candidates if _ends_with(p, marker)), None)
+
+
+def _marker(record: DigestRecord) -> str:
+    claimed = record.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return _MARKER.format(name=record.name, id=record.id, claimed=claimed)
 
 
 def _ends_with(path: Path, marker: str) -> bool:
