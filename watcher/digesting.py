@@ -46,8 +46,8 @@ class _WallClockCronTrigger(CronTrigger):  # type: ignore[misc]  # apscheduler 3
     APScheduler's CronTrigger fires "30 2 * * *" twice on the night the clocks
     go back (02:30 summer time, then 02:30 winter time). Here a time that
     happens twice fires the first time only, and a time the clocks jump over
-    fires when it would have been had they not (02:30 -> 03:30 summer time),
-    as APScheduler does.
+    fires as much later as the jump is long (02:30 -> 03:30 summer time), as
+    APScheduler does.
     """
 
     def __init__(self, fields: Mapping[str, str], timezone: ZoneInfo) -> None:
@@ -222,7 +222,7 @@ class DigestRunner:
         return DigestOutcome(record.name, record.id, path, len(hits))
 
     def _own_file(self, record: DigestRecord, marker: str) -> Path | None:
-        """This digest's file, if an earlier attempt wrote it: ``<name>-<day>[-N].md`` ending in ``marker``."""
+        """The file an earlier attempt at this digest wrote (``<name>-<day>[-N].md``), if any."""
         settings = self._settings.digest(record.name)
         base = digest_filename(record.name, record.period_end, settings.timezone)
         stem, suffix = base.rsplit(".", 1)
