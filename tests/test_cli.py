@@ -197,7 +197,7 @@ def test_match_json_on_the_seeds(tmp_path: Path, seeds_dir: Path) -> None:
     texts = {str(seed): seed.read_bytes().decode("utf-8") for seed in seeds}
     for hit in hits:
         assert set(hit) >= HIT_FIELDS, hit
-        assert hit["kind"] in {"entity", "topic"}
+        assert hit["kind"] in {"entity", "topic", "rule"}
         assert hit["document"] in texts
         assert hit["text"] == texts[hit["document"]][hit["start"] : hit["end"]], hit
         assert "Haidong" not in hit["text"]

@@ -155,7 +155,8 @@ def test_no_rules_no_hits(tmp_path: Path) -> None:
 
 
 # The five seed articles (one event, five outlets), with the shipped sample rules.
-SEED_LI_SHANGFU = {"000": 4, "001": 3, "002": 1, "003": 1, "004": 1}
+# Full mentions, plus "Li said" after one (001: 9 of them, 003: 4).
+SEED_LI_SHANGFU = {"000": 4, "001": 12, "002": 1, "003": 5, "004": 1}
 SEED_SCO = {"001", "002"}
 
 

@@ -26,8 +26,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger
-from watcher.errors import RuleSetError
+from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_run
+from watcher.errors import RuleSetError, WatcherError
 from watcher.extract import SUPPORTED_SUFFIXES
 from watcher.ingest import InboxWatcher, scan
 from watcher.match import Matcher
@@ -93,8 +93,6 @@ def open_digest_runner(settings: Settings) -> Iterator[DigestRunner]:
 
 def run_once(settings: Settings) -> OnceReport:
     """Process everything in the inbox, render the digests that are due, and return."""
-    from watcher.digesting import next_run
-
     ruleset = load_rules(settings.rules)
     report = OnceReport()
     with open_store(settings) as store:
@@ -152,11 +150,10 @@ class Daemon:
         with open_store(settings) as store:
             processor = Processor(store, Matcher(self._ruleset))
             runner = DigestRunner(settings, store, self._titles)
-            for outcome in runner.recover():
-                log.info("digest %s: wrote %s", outcome.name, outcome.path)
-            for outcome in runner.run_due(first_is_due=False):
-                log.info("digest %s (missed while down): wrote %s", outcome.name, outcome.path)
-
+            # One "now" for the catch-up and the schedule, so that no scheduled
+            # time falls between the two and goes unrun.
+            now = datetime.now(UTC)
+            self._catch_up(runner, now)
             scheduler = BackgroundScheduler(timezone=UTC)
             for digest in settings.digests:
                 scheduler.add_job(
@@ -167,6 +164,7 @@ class Daemon:
                     coalesce=True,
                     max_instances=1,
                     misfire_grace_time=None,
+                    next_run_time=next_run(digest, now),
                 )
             inbox = InboxWatcher(
                 settings.inbox,
@@ -192,6 +190,25 @@ class Daemon:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def _catch_up(self, runner: DigestRunner, now: datetime) -> None:
+        """Finish digests a crash interrupted and write those missed while down.
+
+        A digest that fails here is logged and left for its next run; it must
+        not keep the daemon, and the other digests, from starting.
+        """
+        try:
+            for outcome in runner.recover():
+                log.info("digest %s: wrote %s", outcome.name, outcome.path)
+        except WatcherError as exc:
+            log.error("could not finish an interrupted digest: %s", exc)
+        for digest in self.settings.digests:
+            try:
+                if runner.is_due(digest.name, now, first_is_due=False):
+                    outcome = runner.run(digest.name, now)
+                    log.info("digest %s (missed while down): wrote %s", digest.name, outcome.path)
+            except WatcherError as exc:
+                log.error("digest %s failed: %s", digest.name, exc)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         log.info("received %s", signal.Signals(signum).name)
