@@ -39,7 +39,13 @@ SECTION_DEFAULTS: Mapping[str, Mapping[str, str | float]] = {
         "digests": "digests",
         "cache": "cache",
     },
-    "ingest": {"settle_seconds": 1.0},
+    "ingest": {
+        "settle_seconds": 1.0,
+        "reconcile_seconds": 60.0,
+        "max_mb": 50.0,
+        "extract_timeout": 20.0,
+        "duplicate_threshold": 0.9,
+    },
     "log": {"level": "INFO"},
 }
 DEFAULT_DIGEST = "daily"
@@ -76,6 +82,10 @@ class Settings:
     digests_dir: Path
     cache_dir: Path  # compiled rule sets, so that a restart need not parse them again
     settle_seconds: float
+    reconcile_seconds: float  # a full scan of the inbox this often, for missed events
+    max_bytes: int  # larger files are quarantined unread
+    extract_timeout: float  # seconds one risky extraction (PDF) may take
+    duplicate_threshold: float  # similarity at which a document is a near-duplicate
     log_level: str  # one of LOG_LEVELS
     digests: tuple[DigestSettings, ...]
 
@@ -458,6 +468,10 @@ class _Given:
             digests_dir=path("digests"),
             cache_dir=path("cache"),
             settle_seconds=_settle_seconds(self._get("ingest", "settle_seconds")),
+            reconcile_seconds=_positive(self._get("ingest", "reconcile_seconds"), "seconds"),
+            max_bytes=int(_positive(self._get("ingest", "max_mb"), "megabytes") * 2**20),
+            extract_timeout=_positive(self._get("ingest", "extract_timeout"), "seconds"),
+            duplicate_threshold=_fraction(self._get("ingest", "duplicate_threshold")),
             log_level=_log_level(self._get("log", "level")),
             digests=tuple(self._digest(name) for name in self.digests),
         )
@@ -532,22 +546,40 @@ def _database_url(raw: _Raw, base_dir: Path) -> str:
     return f"{sqlite['scheme']}:///{_resolve(path, base_dir)}{sqlite['query'] or ''}"
 
 
-def _settle_seconds(raw: _Raw) -> float:
+def _positive(raw: _Raw, unit: str) -> float:
+    value = _settle_seconds(raw, unit)
+    if value <= 0:
+        raise raw.error(f"must be more than 0 {unit}, got {value:g}")
+    return value
+
+
+def _fraction(raw: _Raw) -> float:
+    value = _settle_seconds(raw, "")
+    if not 0 < value <= 1:
+        raise raw.error(f"must be a fraction between 0 and 1, got {value:g}", "e.g. 0.9")
+    return value
+
+
+def _settle_seconds(raw: _Raw, unit: str = "seconds") -> float:
     value = raw.value
     if raw.from_env and isinstance(value, str):
         try:
             seconds = float(value)
         except ValueError:
-            raise raw.error(f"expected a number of seconds, got {value!r}", "e.g. 1.5") from None
+            raise raw.error(
+                f"expected a number of {unit or 'any kind'}, got {value!r}", "e.g. 1.5"
+            ) from None
     elif isinstance(value, bool) or not isinstance(value, int | float):
         raise raw.error(
             f"expected a number, got {_toml_type(value)}",
-            "write a number of seconds without quotes, e.g. 1.5",
+            f"write a number{' of ' + unit if unit else ''} without quotes, e.g. 1.5",
         )
     else:
         seconds = float(value)
     if not math.isfinite(seconds):
-        raise raw.error(f"must be a finite number of seconds, got {seconds}", "e.g. 1.5")
+        raise raw.error(
+            f"must be a finite number{' of ' + unit if unit else ''}, got {seconds}", "e.g. 1.5"
+        )
     if seconds < 0:
         raise raw.error(f"must not be negative, got {seconds:g}", "use 0 to read files at once")
     return seconds
