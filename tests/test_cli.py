@@ -125,7 +125,7 @@ def digest_files(config: Path) -> list[Path]:
 def processed_line(result: Result) -> re.Match[str]:
     found = re.search(
         r"^processed (\d+) file\(s\): (\d+) new \((\d+) hits\), (\d+) already seen, "
-        r"(\d+) quarantined$",
+        r"(\d+) near-duplicate, (\d+) quarantined$",
         result.out,
         re.MULTILINE,
     )
@@ -340,7 +340,7 @@ def _run_once_twice(config: Path, url: str) -> None:
     counts = processed_line(first)
     assert counts.groups()[:2] == (str(inbox_files), str(inbox_files))
     assert int(counts[3]) > 0
-    assert counts.groups()[3:] == ("0", "0")
+    assert counts.groups()[3:] == ("0", "0", "0")
     [digest] = digest_files(config)
     assert re.fullmatch(r"daily-\d{4}-\d{2}-\d{2}\.md", digest.name)
     assert digest.name.removeprefix("daily-").removesuffix(".md") in dates
@@ -355,7 +355,14 @@ def _run_once_twice(config: Path, url: str) -> None:
     assert len(json.loads(listed.out)) == hits
 
     again = watcher("run", "--once", cwd=config.parent).ok()
-    assert processed_line(again).groups() == (str(inbox_files), "0", "0", str(inbox_files), "0")
+    assert processed_line(again).groups() == (
+        str(inbox_files),
+        "0",
+        "0",
+        str(inbox_files),
+        "0",
+        "0",
+    )
     assert re.search(r"^digest daily: not due \(next at .+\)$", again.out, re.MULTILINE), again
     assert "wrote" not in again.out
     assert digest_files(config) == [digest]

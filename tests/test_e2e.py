@@ -111,7 +111,7 @@ def test_a_broken_document_is_quarantined_and_the_next_one_processed(
         drop_text = inbox / "good.txt"
         drop_text.write_text("Li Shangfu arrived in Minsk.\n", encoding="utf-8")
         wait_for(
-            lambda: store.document_counts() == {"done": 1, "quarantined": 2},
+            lambda: store.document_counts() == {"done": 1, "quarantined": 2, "duplicate": 0},
             "one document done and two quarantined",
         )
         assert not daemon.exited()

@@ -144,7 +144,7 @@ def test_a_database_from_a_newer_watcher_asks_for_a_newer_watcher(
         store.upgrade()
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
-        with pytest.raises(StoreError, match="at revision 9999, watcher needs 0002") as info:
+        with pytest.raises(StoreError, match="at revision 9999, watcher needs 0003") as info:
             store.check_schema()
         assert info.value.hint is not None
         assert "upgrade watcher" in info.value.hint

@@ -407,6 +407,50 @@ def digest(ctx: click.Context, name: str, preview: bool, config: Path | None) ->
     click.echo(f"digest {name}: wrote {outcome.path} ({outcome.hit_count} hits)")
 
 
+@cli.command()
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="How many quarantined documents to list.",
+)
+@_config_option
+@click.pass_context
+def status(ctx: click.Context, limit: int, config: Path | None) -> None:
+    """Show documents by state, the last ingest, the quarantine and the daemon's health."""
+    from watcher.health import read_status, status_path
+    from watcher.store import Store
+
+    settings = _settings(ctx, config)
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+        counts = store.document_counts()
+        last = store.last_ingest()
+        quarantined = store.quarantined(limit)
+    finally:
+        store.close()
+    click.echo("documents: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+    click.echo(f"last ingest: {last.isoformat(timespec='seconds') if last else 'never'}")
+    daemon = read_status(status_path(settings.cache_dir))
+    if daemon is None or not daemon.running():
+        click.echo("daemon: not running")
+    else:
+        observer = "healthy" if daemon.observer_healthy else "STOPPED (restart watcher)"
+        click.echo(
+            f"daemon: running (pid {daemon.pid}, since {daemon.started_at[:19]}), "
+            f"observer {observer}, {daemon.pending} file(s) settling, "
+            f"last full scan {(daemon.last_scan_at or 'none')[:19]}, "
+            f"{daemon.overflows} event-queue overflow(s), rules {daemon.rules_version}"
+        )
+    if quarantined:
+        click.echo(f"quarantine ({len(quarantined)} most recent):")
+        for record in quarantined:
+            click.echo(f"  {record.path}: {record.reason}")
+
+
 @cli.group()
 def db() -> None:
     """Manage the database schema."""

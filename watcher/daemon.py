@@ -13,8 +13,10 @@ Nothing else wires stages together. The daemon's life:
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from watchdog.observers import Observer
 from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_run
 from watcher.errors import RuleSetError, WatcherError
 from watcher.extract import SUPPORTED_SUFFIXES
+from watcher.health import REFRESH_SECONDS, DaemonStatus, status_path, write_status
 from watcher.ingest import InboxWatcher, scan
 from watcher.match import Matcher
 from watcher.processing import Outcome, Processor, Result
@@ -58,6 +61,7 @@ class OnceReport:
         lines = [
             f"processed {len(self.results)} file(s): {counts[Outcome.NEW]} new "
             f"({hits} hits), {counts[Outcome.SEEN]} already seen, "
+            f"{counts[Outcome.DUPLICATE]} near-duplicate, "
             f"{counts[Outcome.QUARANTINED]} quarantined"
         ]
         lines.extend(
@@ -96,7 +100,9 @@ def run_once(settings: Settings) -> OnceReport:
     ruleset = load_rules(settings.rules)
     report = OnceReport()
     with open_store(settings) as store:
-        processor = Processor(store, Matcher(ruleset))
+        processor = Processor(
+            store, Matcher(ruleset), duplicate_threshold=settings.duplicate_threshold
+        )
         settings.inbox.mkdir(parents=True, exist_ok=True)
         for path in scan(settings.inbox, SUPPORTED_SUFFIXES):
             report.results.append(processor.process(path))
@@ -135,6 +141,7 @@ class Daemon:
         self._stop = threading.Event()
         self._reload = threading.Event()
         self._ruleset: RuleSet | None = None
+        self._started_at = datetime.now(UTC)
 
     def run_forever(self) -> None:
         """Run until SIGINT/SIGTERM (or :meth:`stop`), then shut down cleanly."""
@@ -148,7 +155,9 @@ class Daemon:
             len(self._ruleset.watchlists),
         )
         with open_store(settings) as store:
-            processor = Processor(store, Matcher(self._ruleset))
+            processor = Processor(
+                store, Matcher(self._ruleset), duplicate_threshold=settings.duplicate_threshold
+            )
             runner = DigestRunner(settings, store, self._titles)
             # One "now" for the catch-up and the schedule, so that no scheduled
             # time falls between the two and goes unrun.
@@ -179,7 +188,7 @@ class Daemon:
             inbox.start()
             log.info("watching %s", settings.inbox)
             try:
-                self._loop(processor)
+                self._loop(processor, inbox)
             finally:
                 log.info("stopping")
                 inbox.stop()
@@ -217,8 +226,35 @@ class Daemon:
     def _titles(self) -> dict[str, str]:
         return self._ruleset.titles if self._ruleset else {}
 
-    def _loop(self, processor: Processor) -> None:
+    def _report_health(self, inbox: InboxWatcher) -> None:
+        now = datetime.now(UTC)
+        last_scan = getattr(inbox, "last_scan_at", None)
+        ruleset = self._ruleset
+        status = DaemonStatus(
+            pid=os.getpid(),
+            started_at=self._started_at.isoformat(),
+            updated_at=now.isoformat(),
+            inbox=str(self.settings.inbox),
+            observer_healthy=inbox.healthy,
+            pending=inbox.pending,
+            last_scan_at=last_scan.isoformat() if last_scan else None,
+            overflows=int(getattr(inbox, "overflows", 0)),
+            rules_version=ruleset.version if ruleset else "",
+            watchlists=len(ruleset.watchlists) if ruleset else 0,
+        )
+        try:
+            write_status(status_path(self.settings.cache_dir), status)
+        except OSError as exc:
+            log.warning("cannot write the status file: %s", exc)
+        if not inbox.healthy:
+            log.error("the inbox observer stopped; restart watcher (files are kept)")
+
+    def _loop(self, processor: Processor, inbox: InboxWatcher) -> None:
+        next_report = 0.0
         while not self._stop.is_set():
+            if time.monotonic() >= next_report:
+                self._report_health(inbox)
+                next_report = time.monotonic() + REFRESH_SECONDS
             if self._reload.wait(timeout=0.2):
                 # Let an editor finish its save (several events) before reading.
                 while self._reload.is_set() and not self._stop.is_set():

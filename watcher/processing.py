@@ -13,10 +13,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from watcher.dedupe import fingerprint
 from watcher.errors import ExtractError
 from watcher.extract import extract
 from watcher.match import Matcher
 from watcher.store import Store
+from watcher.testhooks import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 class Outcome(enum.StrEnum):
     NEW = "new"
     SEEN = "seen"
+    DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
     MISSING = "missing"
 
@@ -41,9 +44,12 @@ class Result:
 class Processor:
     """Turns settled files into stored documents and hits, with the current rules."""
 
-    def __init__(self, store: Store, matcher: Matcher) -> None:
+    def __init__(
+        self, store: Store, matcher: Matcher, *, duplicate_threshold: float | None = 0.9
+    ) -> None:
         self._store = store
         self._matcher = matcher
+        self._duplicate_threshold = duplicate_threshold
         self._lock = threading.Lock()
 
     @property
@@ -74,9 +80,24 @@ class Processor:
         with self._lock:
             matcher = self._matcher
         hits = matcher.match(document)
-        recorded = self._store.record_document(document, hits, matcher.version)
+        crash_point("after-match")
+        recorded = self._store.record_document(
+            document,
+            hits,
+            matcher.version,
+            fingerprint=fingerprint(document.text),
+            duplicate_threshold=self._duplicate_threshold,
+        )
+        crash_point("after-commit")
         if not recorded.inserted:
             return Result(path, Outcome.SEEN)
+        if recorded.duplicate_of is not None:
+            reason = (
+                f"near-duplicate of document #{recorded.duplicate_of} "
+                f"(similarity {recorded.similarity:.2f})"
+            )
+            log.info("%s: %s; no hits recorded", path, reason)
+            return Result(path, Outcome.DUPLICATE, reason=reason)
         log.info("%s: %d hit%s", path, len(hits), "" if len(hits) == 1 else "s")
         return Result(path, Outcome.NEW, hit_count=recorded.hit_count)
 

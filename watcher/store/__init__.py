@@ -5,6 +5,6 @@ frozen types of :mod:`watcher.model`; its schema is built by the Alembic
 migrations shipped with watcher (``Store.upgrade``, ``watcher db upgrade``).
 """
 
-from watcher.store.store import DigestRecord, RecordResult, Store
+from watcher.store.store import DigestRecord, QuarantineRecord, RecordResult, Store
 
-__all__ = ["DigestRecord", "RecordResult", "Store"]
+__all__ = ["DigestRecord", "QuarantineRecord", "RecordResult", "Store"]

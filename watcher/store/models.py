@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-DOCUMENT_STATUSES = ("done", "quarantined")
+DOCUMENT_STATUSES = ("done", "quarantined", "duplicate")
 HIT_KINDS = ("entity", "topic", "rule")
 SEVERITIES = ("low", "medium", "high")
 DIGEST_STATUSES = ("claimed", "written", "failed")
@@ -97,6 +97,17 @@ class DocumentRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     hit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Near-duplicate detection: a 64-bit SimHash (hex) and its four 16-bit
+    # bands, each indexed, so that candidates are found without a full scan.
+    fingerprint: Mapped[str | None] = mapped_column(String(16))
+    band0: Mapped[int | None] = mapped_column(Integer, index=True)
+    band1: Mapped[int | None] = mapped_column(Integer, index=True)
+    band2: Mapped[int | None] = mapped_column(Integer, index=True)
+    band3: Mapped[int | None] = mapped_column(Integer, index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL")
+    )
+    similarity: Mapped[float | None]
 
 
 class HitRow(Base):

@@ -26,12 +26,14 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from watcher.dedupe import bands, probe_bands, similarity
 from watcher.errors import StoreError
 from watcher.model import Document, DocumentRef, Hit, HitKind, Severity, StoredHit
 from watcher.store import migrations
@@ -44,8 +46,11 @@ from watcher.store.models import (
     DocumentRow,
     HitRow,
 )
+from watcher.testhooks import crash_point
 
 HitQuery: TypeAlias = "Select[HitRow, DocumentRow]"
+
+_BANDS = ("band0", "band1", "band2", "band3")
 
 # A claim that loses a race on PostgreSQL retries; the advisory lock makes a
 # lost race unlikely, so a few attempts are plenty.
@@ -54,11 +59,27 @@ _CLAIM_ATTEMPTS = 3
 
 @dataclass(frozen=True, slots=True)
 class RecordResult:
-    """What recording a document did; ``inserted`` is False when its sha256 was known."""
+    """What recording a document did; ``inserted`` is False when its sha256 was known.
+
+    ``duplicate_of`` names the earlier document a new one was found to be a
+    near-duplicate of (it was stored as such, without hits).
+    """
 
     document_id: int
     inserted: bool
     hit_count: int
+    duplicate_of: int | None = None
+    similarity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineRecord:
+    """A document that could not be read, and why."""
+
+    path: str
+    sha256: str
+    reason: str
+    ingested_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +148,15 @@ class Store:
         ruleset_version: str,
         *,
         ingested_at: datetime | None = None,
+        fingerprint: int | None = None,
+        duplicate_threshold: float | None = None,
     ) -> RecordResult:
         """Store ``doc`` and all its hits in one transaction, unless its sha256 is known.
 
-        Hits repeating the same document, rule and span are stored once.
+        Hits repeating the same document, rule and span are stored once. With a
+        ``fingerprint`` and a ``duplicate_threshold``, a document at least that
+        similar to an earlier one is stored as its near-duplicate, without hits,
+        in the same transaction.
         """
         _check_aware(doc.published_at, "published_at")
         _check_aware(ingested_at, "ingested_at")
@@ -149,8 +175,11 @@ class Store:
             "error": None,
             "hit_count": len(unique_hits),
         }
+        if fingerprint is not None:
+            document["fingerprint"] = f"{fingerprint:016x}"
+            document.update(zip(_BANDS, bands(fingerprint), strict=True))
         rows = [_hit_row(h, ruleset_version, now) for h in unique_hits]
-        return self._insert_document(document, rows)
+        return self._insert_document(document, rows, duplicate_threshold)
 
     def record_quarantine(
         self, path: str, sha256: str, reason: str, *, fmt: str = ""
@@ -172,7 +201,10 @@ class Store:
         return self._insert_document(document, [])
 
     def _insert_document(
-        self, document: dict[str, Any], hits: list[dict[str, Any]]
+        self,
+        document: dict[str, Any],
+        hits: list[dict[str, Any]],
+        duplicate_threshold: float | None = None,
     ) -> RecordResult:
         sha256 = document["sha256"]
         _check_lengths(DocumentRow, document, document["path"])
@@ -183,6 +215,18 @@ class Store:
                 existing = self._find_document(session, sha256)
                 if existing is not None:
                     return existing
+                original = None
+                if duplicate_threshold is not None and document.get("fingerprint"):
+                    original = self._near_duplicate(session, document, duplicate_threshold)
+                if original is not None:
+                    original_id, similarity = original
+                    document.update(
+                        status="duplicate",
+                        duplicate_of=original_id,
+                        similarity=similarity,
+                        hit_count=0,
+                    )
+                    hits = []
                 document_id = session.scalars(
                     insert(DocumentRow).values(**document).returning(DocumentRow.id)
                 ).one()
@@ -190,6 +234,9 @@ class Store:
                     session.execute(
                         insert(HitRow), [{**h, "document_id": document_id} for h in hits]
                     )
+                crash_point("in-transaction")
+                if original is not None:
+                    return RecordResult(document_id, True, 0, original[0], original[1])
                 return RecordResult(document_id, inserted=True, hit_count=len(hits))
         except IntegrityError as exc:
             # Another process stored the same bytes between our check and our
@@ -199,6 +246,27 @@ class Store:
             if existing is None:
                 raise StoreError(f"cannot record {document['path']}: {exc.orig}") from exc
             return existing
+
+    @staticmethod
+    def _near_duplicate(
+        session: Session, document: dict[str, Any], threshold: float
+    ) -> tuple[int, float] | None:
+        """The earliest stored document at least ``threshold`` similar, if any."""
+        fingerprint = int(document["fingerprint"], 16)
+        # Probing each band with one bit flipped finds every fingerprint within
+        # 7 bits (similarity >= 0.89), not just those sharing a band exactly.
+        probes = probe_bands(fingerprint)
+        shares_a_band = or_(*(getattr(DocumentRow, b).in_(probes) for b in _BANDS))
+        candidates = session.execute(
+            select(DocumentRow.id, DocumentRow.fingerprint)
+            .where(DocumentRow.status == "done", shares_a_band)
+            .order_by(DocumentRow.id)
+        ).all()
+        for row in candidates:
+            score = similarity(fingerprint, int(row.fingerprint, 16))
+            if score >= threshold:
+                return row.id, score
+        return None
 
     @staticmethod
     def _find_document(session: Session, sha256: str) -> RecordResult | None:
@@ -218,6 +286,28 @@ class Store:
         counts = dict.fromkeys(DOCUMENT_STATUSES, 0)
         counts.update((status, count) for status, count in rows)
         return counts
+
+    def last_ingest(self) -> datetime | None:
+        """When the most recent document was recorded, if any was."""
+        with self._session() as session:
+            value: datetime | None = session.scalar(select(func.max(DocumentRow.ingested_at)))
+        return value
+
+    def quarantined(self, limit: int = 50) -> list[QuarantineRecord]:
+        """The most recently quarantined documents, newest first, with their reasons."""
+        with self._session() as session:
+            rows = session.execute(
+                select(
+                    DocumentRow.path,
+                    DocumentRow.sha256,
+                    DocumentRow.error,
+                    DocumentRow.ingested_at,
+                )
+                .where(DocumentRow.status == "quarantined")
+                .order_by(DocumentRow.ingested_at.desc(), DocumentRow.id.desc())
+                .limit(limit)
+            ).all()
+        return [QuarantineRecord(r.path, r.sha256, r.error or "", r.ingested_at) for r in rows]
 
     # -- hits -----------------------------------------------------------------
 
