@@ -155,7 +155,7 @@ def test_round_trip_gives_back_every_field_in_aware_utc(store: Store) -> None:
         assert ref.ingested_at.tzinfo == UTC
         assert ref.ingested_at.microsecond == 123456
     assert len({s.id for s in stored}) == 3
-    assert store.document_counts() == {"done": 1, "quarantined": 0}
+    assert store.document_counts() == {"done": 1, "quarantined": 0, "duplicate": 0}
 
 
 def test_naive_datetimes_are_refused(store: Store) -> None:
@@ -207,7 +207,7 @@ def test_quarantine_is_recorded_once(store: Store) -> None:
     assert first.inserted
     assert again == RecordResult(first.document_id, inserted=False, hit_count=0)
     assert store.has_document(sha("bad"))
-    assert store.document_counts() == {"done": 0, "quarantined": 1}
+    assert store.document_counts() == {"done": 0, "quarantined": 1, "duplicate": 0}
     # A quarantined file is known: the same bytes are not processed again.
     late = store.record_document(make_doc("bad", sha256=sha("bad")), [], "v1")
     assert late == RecordResult(first.document_id, inserted=False, hit_count=0)
@@ -377,7 +377,7 @@ def test_concurrent_record_of_the_same_document_stores_it_once(store: Store) -> 
         assert sorted(r.inserted for r in results) == [False, False, False, True]
         assert len({r.document_id for r in results}) == 1
         assert {r.hit_count for r in results} == {3}
-    assert store.document_counts() == {"done": 5, "quarantined": 0}
+    assert store.document_counts() == {"done": 5, "quarantined": 0, "duplicate": 0}
     assert len(store.hits()) == 15
 
 

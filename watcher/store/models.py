@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -107,7 +108,7 @@ class DocumentRow(Base):
     duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL")
     )
-    similarity: Mapped[float | None]
+    similarity: Mapped[float | None] = mapped_column(Float)
 
 
 class HitRow(Base):
