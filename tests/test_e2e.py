@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -169,3 +170,65 @@ def test_a_broken_rule_set_at_start_is_a_clear_error(tmp_path: Path, db_url: str
     assert result.returncode == 1
     assert "unknown-key.yaml:5:5: unknown key 'alias' in an entity" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hostile_files_are_quarantined_and_the_daemon_goes_on(tmp_path: Path, db_url: str) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    text = config.read_text(encoding="utf-8").replace(
+        "[ingest]\n", "[ingest]\nmax_mb = 0.01\nreconcile_seconds = 1\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    inbox = config.parent / "inbox"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Li Shangfu, from outside the inbox.\n", encoding="utf-8")
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        (inbox / "first.txt").write_text("Li Shangfu arrived.\n", encoding="utf-8")
+        os.mkfifo(inbox / "pipe.txt")
+        (inbox / "link.txt").symlink_to(outside)
+        os.link(outside, inbox / "hard.txt")
+        (inbox / "big.txt").write_text("Viktor Khrenin. " * 2000, encoding="utf-8")
+        (inbox / "empty.md").write_bytes(b"")
+        (inbox / "last.txt").write_text("Viktor Khrenin replied.\n", encoding="utf-8")
+        wait_for(
+            lambda: store.document_counts() == {"done": 2, "quarantined": 5, "duplicate": 0},
+            "two documents done and five quarantined",
+        )
+        assert not daemon.exited()
+        assert daemon.stop() == 0
+        reasons = {Path(q.path).name: q.reason for q in store.quarantined()}
+        assert reasons["pipe.txt"] == "a named pipe, not a file"
+        assert reasons["link.txt"].startswith("a symbolic link to ")
+        assert reasons["hard.txt"].startswith("a hard link (2 names)")
+        assert reasons["big.txt"].startswith("file too large: 32000 bytes")
+        assert reasons["empty.md"] == "empty file"
+        assert sorted(h.hit.name for h in store.hits()) == ["Li Shangfu", "Viktor Khrenin"]
+        assert (inbox / "pipe.txt").exists()  # nothing in the inbox is deleted
+    finally:
+        store.close()
+
+
+def test_a_resaved_article_is_a_near_duplicate_without_hits(
+    tmp_path: Path, db_url: str, seeds_dir: Path
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    seed = next(seeds_dir.glob("002_*.txt"))
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        drop(seed, inbox)
+        wait_for(lambda: store.document_counts()["done"] == 1, "the article")
+        hits = len(store.hits())
+        lines = seed.read_text(encoding="utf-8").splitlines()
+        resaved = inbox / "resaved.txt"
+        resaved.write_text(
+            "\n".join(["Republished with permission", "", *lines, "", "", ""]), encoding="utf-8"
+        )
+        wait_for(lambda: store.document_counts()["duplicate"] == 1, "the near-duplicate")
+        assert daemon.stop() == 0
+        assert "resaved.txt: near-duplicate of document #" in daemon.output()
+        assert len(store.hits()) == hits
+    finally:
+        store.close()

@@ -168,13 +168,24 @@ def _reason(exc: WatcherError | OSError) -> str:
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; folders become the documents inside them."""
+    """Files as given; folders become the documents inside them.
+
+    Inside a folder the inbox's rules apply: links, pipes and the like are
+    named on stderr and skipped.
+    """
     from watcher.extract import SUPPORTED_SUFFIXES
-    from watcher.ingest import scan
+    from watcher.ingest import Reject, classify_tree
 
     out: list[Path] = []
     for path in paths:
-        out.extend(scan(path, SUPPORTED_SUFFIXES) if path.is_dir() else [path])
+        if not path.is_dir():
+            out.append(path)
+            continue
+        for found in classify_tree(path, SUPPORTED_SUFFIXES):
+            if isinstance(found, Reject):
+                click.echo(f"{found.path}: skipped: {found.reason}", err=True)
+            else:
+                out.append(found.path)
     return out
 
 

@@ -32,7 +32,7 @@ from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_ru
 from watcher.errors import RuleSetError, WatcherError
 from watcher.extract import SUPPORTED_SUFFIXES
 from watcher.health import REFRESH_SECONDS, DaemonStatus, status_path, write_status
-from watcher.ingest import InboxWatcher, scan
+from watcher.ingest import InboxWatcher, Reject, classify_tree
 from watcher.match import Matcher
 from watcher.processing import Outcome, Processor, Result
 from watcher.rules import RuleSet, check_rules, load_rules
@@ -104,8 +104,13 @@ def run_once(settings: Settings) -> OnceReport:
             store, Matcher(ruleset), duplicate_threshold=settings.duplicate_threshold
         )
         settings.inbox.mkdir(parents=True, exist_ok=True)
-        for path in scan(settings.inbox, SUPPORTED_SUFFIXES):
-            report.results.append(processor.process(path))
+        for found in classify_tree(
+            settings.inbox, SUPPORTED_SUFFIXES, max_bytes=settings.max_bytes
+        ):
+            if isinstance(found, Reject):
+                report.results.append(processor.reject(found.path, found.reason))
+            else:
+                report.results.append(processor.process(found.path))
         runner = DigestRunner(settings, store, lambda: ruleset.titles)
         report.digests.extend(runner.recover())
         now = datetime.now(UTC)
@@ -180,6 +185,9 @@ class Daemon:
                 lambda path: self._on_ready(processor, path),
                 suffixes=SUPPORTED_SUFFIXES,
                 settle_seconds=settings.settle_seconds,
+                reconcile_seconds=settings.reconcile_seconds,
+                on_reject=lambda path, reason: self._on_reject(processor, path, reason),
+                max_bytes=settings.max_bytes,
             )
             rules_observer = Observer()
             rules_observer.schedule(_RuleChanges(self._reload), str(settings.rules), recursive=True)
@@ -228,7 +236,7 @@ class Daemon:
 
     def _report_health(self, inbox: InboxWatcher) -> None:
         now = datetime.now(UTC)
-        last_scan = getattr(inbox, "last_scan_at", None)
+        last_scan = inbox.last_scan_at
         ruleset = self._ruleset
         status = DaemonStatus(
             pid=os.getpid(),
@@ -238,7 +246,7 @@ class Daemon:
             observer_healthy=inbox.healthy,
             pending=inbox.pending,
             last_scan_at=last_scan.isoformat() if last_scan else None,
-            overflows=int(getattr(inbox, "overflows", 0)),
+            overflows=inbox.overflows,
             rules_version=ruleset.version if ruleset else "",
             watchlists=len(ruleset.watchlists) if ruleset else 0,
         )
@@ -281,6 +289,13 @@ class Daemon:
             report.ruleset.version,
             len(report.ruleset.watchlists),
         )
+
+    @staticmethod
+    def _on_reject(processor: Processor, path: Path, reason: str) -> None:
+        try:
+            processor.reject(path, reason)
+        except Exception:
+            log.exception("%s: could not record the quarantine", path)
 
     @staticmethod
     def _on_ready(processor: Processor, path: Path) -> None:

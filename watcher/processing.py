@@ -101,6 +101,19 @@ class Processor:
         log.info("%s: %d hit%s", path, len(hits), "" if len(hits) == 1 else "s")
         return Result(path, Outcome.NEW, hit_count=recorded.hit_count)
 
+    def reject(self, path: Path, reason: str) -> Result:
+        """Quarantine a file that must not be read at all (a FIFO, a link, too large).
+
+        Its bytes are never read, so it is keyed on its name, size and time
+        instead of its content: the same file is recorded once.
+        """
+        try:
+            info = path.lstat()
+            identity = f"reject\0{path}\0{info.st_size}\0{info.st_mtime_ns}"
+        except OSError:
+            identity = f"reject\0{path}"
+        return self._quarantine(path, hashlib.sha256(identity.encode()).hexdigest(), reason)
+
     def _quarantine(self, path: Path, sha256: str, reason: str) -> Result:
         log.warning("%s: quarantined: %s", path, reason)
         self._store.record_quarantine(str(path), sha256, reason, fmt=path.suffix.lstrip("."))
