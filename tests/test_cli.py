@@ -666,3 +666,31 @@ def test_rules_test_runs_the_examples(tmp_path: Path) -> None:
         "2 example(s), 2 failed",
     )
     assert failed.out == ""
+
+
+def test_ingest_backfills_a_tree_and_status_reports_it(
+    tmp_path: Path, db_url: str, seeds_dir: Path
+) -> None:
+    config = example_folder(tmp_path / "work", db_url)
+    archive = tmp_path / "archive"
+    (archive / "2023" / "08").mkdir(parents=True)
+    for seed in seeds_dir.glob("*.txt"):
+        shutil.copy(seed, archive / "2023" / "08" / seed.name)
+    (archive / "broken.txt").write_bytes(b"\x00\x01\x02")
+    os.mkfifo(archive / "pipe.txt")
+    first = watcher("ingest", "--quiet", archive, cwd=config.parent).ok()
+    summary = re.search(
+        r"^7 file\(s\): 5 new, 0 already seen, 0 near-duplicate, 2 quarantined, (\d+) hits$",
+        first.out,
+        re.MULTILINE,
+    )
+    assert summary, first
+    assert int(summary[1]) == stored_hit_count(db_url)
+    assert "quarantined " + str(archive / "pipe.txt") + ": a named pipe, not a file" in first.err
+    again = watcher("ingest", "--quiet", archive, cwd=config.parent).ok()
+    # Known files, the quarantined ones included, are not taken again.
+    assert "7 file(s): 0 new, 7 already seen, 0 near-duplicate, 0 quarantined, 0 hits" in again.out
+    status = watcher("status", cwd=config.parent).ok()
+    assert "documents: 5 done, 2 quarantined, 0 duplicate" in status.out
+    assert "daemon: not running" in status.out
+    assert f"  {archive / 'broken.txt'}: binary content" in status.out

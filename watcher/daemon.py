@@ -95,6 +95,14 @@ def open_digest_runner(settings: Settings) -> Iterator[DigestRunner]:
         yield DigestRunner(settings, store, lambda: ruleset.titles)
 
 
+@contextmanager
+def open_processor(settings: Settings) -> Iterator[Processor]:
+    """A processor on the configured database and rules (for backfills)."""
+    ruleset = load_rules(settings.rules)
+    with open_store(settings) as store:
+        yield Processor(store, Matcher(ruleset), duplicate_threshold=settings.duplicate_threshold)
+
+
 def run_once(settings: Settings) -> OnceReport:
     """Process everything in the inbox, render the digests that are due, and return."""
     ruleset = load_rules(settings.rules)

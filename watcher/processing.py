@@ -112,7 +112,10 @@ class Processor:
             identity = f"reject\0{path}\0{info.st_size}\0{info.st_mtime_ns}"
         except OSError:
             identity = f"reject\0{path}"
-        return self._quarantine(path, hashlib.sha256(identity.encode()).hexdigest(), reason)
+        key = hashlib.sha256(identity.encode()).hexdigest()
+        if self._store.has_document(key):
+            return Result(path, Outcome.SEEN)
+        return self._quarantine(path, key, reason)
 
     def _quarantine(self, path: Path, sha256: str, reason: str) -> Result:
         log.warning("%s: quarantined: %s", path, reason)
