@@ -58,14 +58,16 @@ def wait_for(condition: Callable[[], bool], what: str, deadline: float = DEADLIN
 class Daemon:
     """A ``watcher run`` process with its log in a file."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
         self.config = config
+        self.extra_env = env or {}
         self.log = config.parent / "daemon.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Daemon:
         handle = self.log.open("ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_")}
+        env.update(self.extra_env)
         self.process = subprocess.Popen(
             [*watcher_command(), "run", "--config", str(self.config)],
             stdout=handle,

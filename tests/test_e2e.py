@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from collections import Counter
 from functools import partial
@@ -230,5 +231,34 @@ def test_a_resaved_article_is_a_near_duplicate_without_hits(
         assert daemon.stop() == 0
         assert "resaved.txt: near-duplicate of document #" in daemon.output()
         assert len(store.hits()) == hits
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("point", ["after-match", "in-transaction", "after-commit"])
+def test_a_crash_at_any_point_loses_and_doubles_nothing(
+    tmp_path: Path, db_url: str, point: str
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    text = "Li Shangfu met Viktor Khrenin in Minsk. Li said the SCO would grow.\n"
+    expected = sorted((h.name, h.start) for h in Matcher(load_rules(REPO_RULES)).match_text(text))
+    store = Store(db_url)
+    try:
+        crashing = Daemon(config, env={"WATCHER_TEST_CRASH_AT": point}).start()
+        (inbox / "story.txt").write_text(text, encoding="utf-8")
+        assert crashing.process is not None
+        assert crashing.process.wait(timeout=60) == -signal.SIGKILL
+        committed = point == "after-commit"
+        assert store.document_counts()["done"] == (1 if committed else 0)
+
+        daemon = Daemon(config).start()
+        if committed:
+            wait_for(lambda: "story.txt: already seen" in daemon.output(), "the story seen")
+        else:
+            wait_for(lambda: store.document_counts()["done"] == 1, "the story taken again")
+        assert daemon.stop() == 0
+        assert store.document_counts()["done"] == 1
+        assert sorted((h.hit.name, h.hit.start) for h in store.hits()) == expected
     finally:
         store.close()
