@@ -109,6 +109,17 @@ HONORIFICS = frozenset(
     }
 )
 
+# Capitalised words before a short form that are not part of a name.
+_NOT_NAMES = frozenset(
+    {
+        *"monday tuesday wednesday thursday friday saturday sunday".split(),
+        *"january february march april may june july august september".split(),
+        *"october november december today yesterday tomorrow".split(),
+        *"on in at by for from with and but or as when then also after before".split(),
+        *"while since until meanwhile however there here".split(),
+    }
+)
+
 Role = Literal["alias", "short", "exclude", "near_word", "term"]
 
 
@@ -237,14 +248,12 @@ class Matcher:
         index = TextIndex(text) if self._needs_index else None
         links = _link_spans(text)
 
-        mentions = _drop_excluded(by_role["alias"], by_role["exclude"])
-        shorts = _drop_excluded(by_role["short"], by_role["exclude"])
+        mentions = _drop_excluded(_outside(norm, by_role["alias"], links), by_role["exclude"])
+        shorts = _drop_excluded(_outside(norm, by_role["short"], links), by_role["exclude"])
         mentions.extend(_short_forms(norm, shorts, mentions))
         hits: list[Hit] = []
         for candidate in _resolve_overlaps(mentions):
             start, end = norm.span(candidate.start, candidate.end)
-            if links and any(low <= start < high for low, high in links):
-                continue  # "belarus" in https://example.org/belarus-news names nothing
             owner = self._owners[(candidate.target.watchlist, candidate.target.owner)]
             if owner.not_near is not None and index is not None:
                 blocker = _blocker(norm, index, start, end, candidate, by_role["near_word"], owner)
@@ -451,6 +460,19 @@ class Matcher:
                     )
 
 
+def _outside(
+    norm: Normalized, candidates: list[_Candidate], links: list[tuple[int, int]]
+) -> list[_Candidate]:
+    """Candidates outside web addresses: "belarus" in https://x.org/belarus-news is no mention."""
+    if not links:
+        return candidates
+    return [
+        c
+        for c in candidates
+        if not any(low <= norm.span(c.start, c.end)[0] < high for low, high in links)
+    ]
+
+
 def _drop_excluded(candidates: list[_Candidate], excludes: list[_Candidate]) -> list[_Candidate]:
     """Candidates not inside an ``exclude`` phrase of their own entity or topic."""
     if not excludes:
@@ -483,8 +505,10 @@ def _short_forms(
         full = first.get((short.target.watchlist, short.target.owner))
         if full is None or full.end > short.start:
             continue
-        title = _title_before(text, short.start)
-        if title is None or _name_continues(text, short.end):
+        found = text[short.start : short.end]
+        headline_caps = found.isupper() and len(found) > 1
+        title = "" if _starts_a_line(norm, short.start) else _title_before(text, short.start)
+        if title is None or (not headline_caps and _name_continues(text, short.end)):
             continue
         full_start, _ = norm.span(full.start, full.end)
         note = (
@@ -513,9 +537,20 @@ def _title_before(text: str, start: int) -> str | None:
     word = before[word_start:]
     if word.lower() in HONORIFICS:
         return word
+    if word.lower() in _NOT_NAMES or word.isupper():
+        return ""  # "On Friday Li said", "BEIJING (Reuters) Li said"
     if word[0].isupper() and not _sentence_starts_at(text, word_start):
         return None
     return ""
+
+
+def _starts_a_line(norm: Normalized, start: int) -> bool:
+    """True when only white space with a line break stands before ``start`` in the original."""
+    original = norm.original
+    begin, _ = norm.span(start, start + 1)
+    before = original[:begin]
+    gap = before[len(before.rstrip()) :]
+    return "\n" in gap or not before.strip()
 
 
 def _sentence_starts_at(text: str, index: int) -> bool:

@@ -100,6 +100,7 @@ _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)++[^\W\d_]")
 _LINE_BREAK = re.compile(rf"(?:\r\n|[{_NEWLINES}])\s*+")
 _ONE_NEWLINE = re.compile(rf"\r\n|[{_NEWLINES}]")
 _CONTINUED = ",;:"
+_BULLETS = "-*\u2022\u2013\u2014"
 
 
 class TextIndex:
@@ -263,6 +264,8 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     space, following = after.groups()
     if not following:
         return True
+    if following in _BULLETS and _ONE_NEWLINE.search(space):
+        return True  # "... in Minsk.\n- Next item": a list item starts a sentence
     if not (following.isdigit() or following in _OPENERS or _starts_capitalised(following)):
         return False
     if run != ".":
