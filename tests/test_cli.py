@@ -242,7 +242,7 @@ def test_match_expands_a_folder_to_its_documents(tmp_path: Path) -> None:
         "<html><title>T</title><body><p>The SCO met.</p></body></html>", encoding="utf-8"
     )
     (folder / "skipped.txt.part").write_text("Li Shangfu", encoding="utf-8")
-    (folder / "skipped.pdf").write_bytes(b"%PDF-1.4 Li Shangfu")
+    (folder / "skipped.docx").write_bytes(b"PK Li Shangfu")
     result = watcher("match", "--format", "json", "--rules", REPO_RULES, folder, cwd=tmp_path)
     documents = {
         Path(h["document"]).relative_to(folder).as_posix() for h in json_lines(result.ok())

@@ -127,7 +127,7 @@ def match(
     "details" list saying why it matched). --explain adds the same to the text
     output.
     """
-    from watcher.extract import extract
+    from watcher.extract import extract_all
     from watcher.match import Matcher
     from watcher.rules import load_rules
 
@@ -137,27 +137,30 @@ def match(
     failed = False
     for path in _expand(files):
         try:
-            document = extract(path, path.read_bytes())
+            documents = extract_all(path, path.read_bytes())
         except (WatcherError, OSError) as exc:
             click.echo(f"{path}: cannot read: {_reason(exc)}", err=True)
             failed = True
             continue
-        hits = matcher.match(document)
-        if fmt == "json":
-            for hit in hits:
-                click.echo(json.dumps(_hit_json(str(path), hit), ensure_ascii=False))
-            continue
-        click.echo(f"{path}: {len(hits)} hit{'' if len(hits) == 1 else 's'}")
-        for hit in hits:
-            text = " ".join(hit.text.split())
-            click.echo(
-                f"  {hit.start}-{hit.end}  {hit.watchlist} / {hit.name} ({hit.kind}): {text!r}"
-            )
-            if explain:
-                for line in hit.details:
-                    click.echo(f"      {line}")
+        for document in documents:
+            _print_matches(document.path, matcher.match(document), fmt, explain)
     if failed:
         ctx.exit(EXIT_PROBLEMS)
+
+
+def _print_matches(document: str, hits: Sequence[Hit], fmt: str, explain: bool) -> None:
+    """One document's hits: a JSON object per line, or a readable list."""
+    if fmt == "json":
+        for hit in hits:
+            click.echo(json.dumps(_hit_json(document, hit), ensure_ascii=False))
+        return
+    click.echo(f"{document}: {len(hits)} hit{'' if len(hits) == 1 else 's'}")
+    for hit in hits:
+        text = " ".join(hit.text.split())
+        click.echo(f"  {hit.start}-{hit.end}  {hit.watchlist} / {hit.name} ({hit.kind}): {text!r}")
+        if explain:
+            for line in hit.details:
+                click.echo(f"      {line}")
 
 
 def _reason(exc: WatcherError | OSError) -> str:

@@ -30,7 +30,7 @@ from watchdog.observers import Observer
 
 from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_run
 from watcher.errors import RuleSetError, WatcherError
-from watcher.extract import SUPPORTED_SUFFIXES
+from watcher.extract import SUPPORTED_SUFFIXES, Limits
 from watcher.health import REFRESH_SECONDS, DaemonStatus, status_path, write_status
 from watcher.ingest import InboxWatcher, Reject, classify_tree
 from watcher.match import Matcher
@@ -76,6 +76,11 @@ class OnceReport:
         return lines
 
 
+def extract_limits(settings: Settings) -> Limits:
+    """The configured limits on what one document may cost to read."""
+    return Limits(max_bytes=settings.max_bytes, pdf_seconds=settings.extract_timeout)
+
+
 @contextmanager
 def open_store(settings: Settings) -> Iterator[Store]:
     """The store at the newest schema, closed on exit."""
@@ -100,7 +105,12 @@ def open_processor(settings: Settings) -> Iterator[Processor]:
     """A processor on the configured database and rules (for backfills)."""
     ruleset = load_rules(settings.rules)
     with open_store(settings) as store:
-        yield Processor(store, Matcher(ruleset), duplicate_threshold=settings.duplicate_threshold)
+        yield Processor(
+            store,
+            Matcher(ruleset),
+            duplicate_threshold=settings.duplicate_threshold,
+            limits=extract_limits(settings),
+        )
 
 
 def run_once(settings: Settings) -> OnceReport:
@@ -109,7 +119,10 @@ def run_once(settings: Settings) -> OnceReport:
     report = OnceReport()
     with open_store(settings) as store:
         processor = Processor(
-            store, Matcher(ruleset), duplicate_threshold=settings.duplicate_threshold
+            store,
+            Matcher(ruleset),
+            duplicate_threshold=settings.duplicate_threshold,
+            limits=extract_limits(settings),
         )
         settings.inbox.mkdir(parents=True, exist_ok=True)
         for found in classify_tree(
@@ -169,7 +182,10 @@ class Daemon:
         )
         with open_store(settings) as store:
             processor = Processor(
-                store, Matcher(self._ruleset), duplicate_threshold=settings.duplicate_threshold
+                store,
+                Matcher(self._ruleset),
+                duplicate_threshold=settings.duplicate_threshold,
+                limits=extract_limits(settings),
             )
             runner = DigestRunner(settings, store, self._titles)
             # One "now" for the catch-up and the schedule, so that no scheduled

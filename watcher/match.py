@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -521,15 +522,22 @@ def _short_forms(
     return kept
 
 
+# How far back the context of a short form is read: a title and a word or two.
+_CONTEXT = 80
+
+
 def _title_before(text: str, start: int) -> str | None:
     """The honorific before ``start`` (``""`` when none is needed), or None when a
     capitalised word that is no title stands right before it ("Jing Li")."""
-    before = text[:start].rstrip(" ")
-    if before.endswith(".") and len(before) < start:
+    window_start = max(0, start - _CONTEXT)
+    window = text[window_start:start]
+    before = window.rstrip(" ")
+    at_text_start = window_start == 0
+    if before.endswith(".") and len(before) < len(window):
         # "Gen. Li": an abbreviated title, or the end of the previous sentence.
         word = before[:-1].rsplit(" ", 1)[-1]
         return f"{word}." if word.lower() in HONORIFICS else ""
-    if len(before) == start or not before or not is_word_char(before[-1]):
+    if len(before) == len(window) or not before or not is_word_char(before[-1]):
         return ""  # no space before, or punctuation: a sentence or clause starts here
     word_start = len(before)
     while word_start > 0 and is_word_char(before[word_start - 1]):
@@ -539,23 +547,22 @@ def _title_before(text: str, start: int) -> str | None:
         return word
     if word.lower() in _NOT_NAMES or word.isupper():
         return ""  # "On Friday Li said", "BEIJING (Reuters) Li said"
-    if word[0].isupper() and not _sentence_starts_at(text, word_start):
+    previous = before[:word_start].rstrip(" ")
+    sentence_start = (not previous and at_text_start) or (
+        bool(previous) and previous[-1] in ".!?:;\"'()[]"
+    )
+    if word[0].isupper() and not sentence_start:
         return None
     return ""
 
 
 def _starts_a_line(norm: Normalized, start: int) -> bool:
     """True when only white space with a line break stands before ``start`` in the original."""
-    original = norm.original
     begin, _ = norm.span(start, start + 1)
-    before = original[:begin]
+    window_start = max(0, begin - _CONTEXT)
+    before = norm.original[window_start:begin]
     gap = before[len(before.rstrip()) :]
-    return "\n" in gap or not before.strip()
-
-
-def _sentence_starts_at(text: str, index: int) -> bool:
-    before = text[:index].rstrip(" ")
-    return not before or before[-1] in ".!?:;\"'()[]"
+    return "\n" in gap or (window_start == 0 and not before.strip())
 
 
 def _name_continues(text: str, end: int) -> bool:
@@ -590,29 +597,40 @@ def _blocker(
 
 
 def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Per watchlist, keep the longest of overlapping matches (ties: all of the same span)."""
+    """Per watchlist, keep the longest of overlapping matches (ties: all of the same span).
+
+    Longest first; a candidate is kept when it overlaps no kept one. Kept
+    spans never overlap each other (identical spans aside), so looking at the
+    kept neighbours on either side is enough: O(n log n), not O(n^2), which
+    matters for a long document with thousands of mentions.
+    """
     by_watchlist: dict[str, list[_Candidate]] = defaultdict(list)
     for candidate in candidates:
         by_watchlist[candidate.target.watchlist].append(candidate)
     kept: list[_Candidate] = []
     for group in by_watchlist.values():
         group.sort(key=lambda c: (c.start - c.end, c.start, c.target.role, c.target.order))
-        chosen: list[_Candidate] = []
+        starts: list[int] = []  # starts of the distinct kept spans, sorted
+        ends: list[int] = []
         seen: set[tuple[int, int, tuple[str, str]]] = set()
         for candidate in group:
-            ident = (candidate.start, candidate.end, candidate.target.owner)
+            start, end = candidate.start, candidate.end
+            ident = (start, end, candidate.target.owner)
             if ident in seen:
                 continue  # the same entity found twice at one place (name and alias alike)
-            clash = any(
-                candidate.start < other.end
-                and other.start < candidate.end
-                and (candidate.start, candidate.end) != (other.start, other.end)
-                for other in chosen
-            )
-            if not clash:
-                chosen.append(candidate)
-                seen.add(ident)
-        kept.extend(chosen)
+            at = bisect_left(starts, start)
+            if at < len(starts) and (starts[at], ends[at]) == (start, end):
+                seen.add(ident)  # the very same span: another entity with that alias
+                kept.append(candidate)
+                continue
+            if at > 0 and ends[at - 1] > start:
+                continue
+            if at < len(starts) and starts[at] < end:
+                continue
+            starts.insert(at, start)
+            ends.insert(at, end)
+            seen.add(ident)
+            kept.append(candidate)
     return kept
 
 

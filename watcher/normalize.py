@@ -69,6 +69,10 @@ _INVISIBLE = "\u00ad\u200b\u2060\ufeff"
 # A run of white space and invisible characters: white space makes it one
 # space, invisible characters alone vanish (a soft hyphen inside a word).
 _GAP = re.compile(f"[\\s{_INVISIBLE}]+")
+# The gaps that need work: a single plain space is already what it should be,
+# and leaving it in place keeps news text (a space every few letters) one
+# verbatim segment instead of thousands.
+_WORK_GAP = re.compile(f"[\\s{_INVISIBLE}]{{2,}}|[^\\S ]|[{_INVISIBLE}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,7 @@ def normalize(original: str) -> Normalized:
             length += len(collapsed)
             continue
         cursor = 0
-        for gap in _GAP.finditer(piece):
+        for gap in _WORK_GAP.finditer(piece):
             if gap.start() > cursor:
                 segments.append(_Segment(length, orig_start + cursor, 0, True))
                 out.append(piece[cursor : gap.start()])

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from watcher.dedupe import fingerprint
 from watcher.errors import ExtractError
-from watcher.extract import extract
+from watcher.extract import Limits, extract_all
 from watcher.match import Matcher
+from watcher.model import Document
 from watcher.store import Store
 from watcher.testhooks import crash_point
 
@@ -45,11 +46,17 @@ class Processor:
     """Turns settled files into stored documents and hits, with the current rules."""
 
     def __init__(
-        self, store: Store, matcher: Matcher, *, duplicate_threshold: float | None = 0.9
+        self,
+        store: Store,
+        matcher: Matcher,
+        *,
+        duplicate_threshold: float | None = 0.9,
+        limits: Limits | None = None,
     ) -> None:
         self._store = store
         self._matcher = matcher
         self._duplicate_threshold = duplicate_threshold
+        self._limits = limits or Limits()
         self._lock = threading.Lock()
 
     @property
@@ -62,7 +69,11 @@ class Processor:
             self._matcher = matcher
 
     def process(self, path: Path) -> Result:
-        """Take one file; a file whose content was seen before is not matched again."""
+        """Take one file; content seen before is not matched again.
+
+        Most files hold one document; a JSON array or a JSONL file holds
+        several, each recorded (or found already recorded) on its own.
+        """
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -74,9 +85,19 @@ class Processor:
         if self._store.has_document(sha256):
             return Result(path, Outcome.SEEN)
         try:
-            document = extract(path, data)
+            documents = extract_all(path, data, limits=self._limits)
         except ExtractError as exc:
             return self._quarantine(path, sha256, exc.message)
+        results = [self._record(path, document) for document in documents]
+        if len(results) == 1:
+            return results[0]
+        new = [r for r in results if r.outcome is Outcome.NEW]
+        duplicates = sum(r.outcome is Outcome.DUPLICATE for r in results)
+        outcome = Outcome.NEW if new else Outcome.DUPLICATE if duplicates else Outcome.SEEN
+        reason = f"{len(results)} articles: {len(new)} new, {duplicates} near-duplicate"
+        return Result(path, outcome, hit_count=sum(r.hit_count for r in new), reason=reason)
+
+    def _record(self, path: Path, document: Document) -> Result:
         with self._lock:
             matcher = self._matcher
         hits = matcher.match(document)
@@ -96,9 +117,9 @@ class Processor:
                 f"near-duplicate of document #{recorded.duplicate_of} "
                 f"(similarity {recorded.similarity:.2f})"
             )
-            log.info("%s: %s; no hits recorded", path, reason)
+            log.info("%s: %s; no hits recorded", document.path, reason)
             return Result(path, Outcome.DUPLICATE, reason=reason)
-        log.info("%s: %d hit%s", path, len(hits), "" if len(hits) == 1 else "s")
+        log.info("%s: %d hit%s", document.path, len(hits), "" if len(hits) == 1 else "s")
         return Result(path, Outcome.NEW, hit_count=recorded.hit_count)
 
     def reject(self, path: Path, reason: str) -> Result:

@@ -33,6 +33,30 @@ def decode(data: bytes, *, html: bool) -> str:
     return _normalise_newlines(_decode(data, html=html))
 
 
+# Labels that say nothing reliable about 8-bit text: RFC 2045's default, and what
+# many mailers write whatever the text is. Such text is read as if undeclared.
+_UNINFORMATIVE = frozenset({"us-ascii", "ascii", "unknown-8bit", "x-unknown", "x-user-defined"})
+
+
+def decode_declared(data: bytes, charset: str | None, *, html: bool) -> str:
+    """Like :func:`decode`, but a charset declared outside the bytes (a MIME part's) is obeyed.
+
+    A byte-order mark still wins. An uninformative label (``us-ascii``, ``unknown-8bit``)
+    counts as none; the latin-1 labels mean windows-1252, as in browsers.
+    """
+    label = (charset or "").strip().lower()
+    if not label or label in _UNINFORMATIVE or any(data.startswith(bom) for bom, _ in _BOMS):
+        return decode(data, html=html)
+    encoding = "cp1252" if label in _WINDOWS_1252_ALIASES else label
+    try:
+        text = data.decode(encoding)
+    except LookupError:  # also a codec that is not a text encoding ("base64")
+        raise ExtractError(f"cannot decode text: unknown charset {label!r}") from None
+    except UnicodeDecodeError:
+        raise ExtractError(f"cannot decode text: invalid {label}") from None
+    return _normalise_newlines(reject_binary(text))
+
+
 def _decode(data: bytes, *, html: bool) -> str:
     """A BOM wins, then strict UTF-8, then a declared (HTML only) or detected charset."""
     for bom, encoding in _BOMS:
@@ -42,7 +66,7 @@ def _decode(data: bytes, *, html: bool) -> str:
                 raise ExtractError(
                     f"cannot decode text: invalid {encoding} after its byte-order mark"
                 )
-            return _reject_binary(text)
+            return reject_binary(text)
     if b"\x00" in data:
         raise ExtractError("binary content (NUL bytes)")
     text = _decode_strictly(data, "utf-8")
@@ -53,7 +77,7 @@ def _decode(data: bytes, *, html: bool) -> str:
         if best is None:
             raise ExtractError("cannot decode text: not UTF-8 and no plausible encoding detected")
         text = str(best)
-    return _reject_binary(text)
+    return reject_binary(text)
 
 
 def _decode_strictly(data: bytes, encoding: str) -> str | None:
@@ -77,7 +101,7 @@ def _decode_as_declared(data: bytes) -> str | None:
     return _decode_strictly(data, encoding)
 
 
-def _reject_binary(text: str) -> str:
+def reject_binary(text: str) -> str:
     """Refuse decoded text that is really binary data: NULs or more than 1% control characters."""
     if "\x00" in text:
         raise ExtractError("binary content (NUL bytes)")

@@ -4,11 +4,19 @@ Visible text: invisible elements dropped (``<head>``, scripts, ``hidden``,
 ``aria-hidden``, ``display: none``, embedded media), whitespace collapsed as a
 browser does, a line break after each block and a blank line after each paragraph.
 
-Metadata, strongest evidence first; what the tags do not state comes from the
-plain-text rules (:mod:`watcher.extract.text`) applied to the visible text:
+Main text: when the page marks its content with ``<article>`` or ``<main>`` (or
+``role="article"``/``role="main"``), the text is that of the largest such element,
+so navigation, headers, footers and asides around it are left out; but only when it
+holds at least half of the text outside that furniture, since a lone teaser card or
+one post of a live blog is not the page's article. Otherwise the whole page counts.
 
-- title: ``og:title``, the first visible ``<h1>``, ``<title>`` (og:title and h1 name
-  the article; ``<title>`` often carries the site's name too);
+Metadata, strongest evidence first; what the tags do not state comes from the
+plain-text rules (:mod:`watcher.extract.text`) applied to the text, then to the whole
+page's visible text:
+
+- title: ``og:title``, the first visible ``<h1>`` (of the main text, else of the
+  page), ``<title>`` (og:title and h1 name the article; ``<title>`` often carries
+  the site's name too);
 - published_at: ``article:published_time``, ``<meta name="date">``,
   ``itemprop="datePublished"``, the first ``<time datetime>``;
 - url: ``<link rel="canonical">``, ``og:url``;
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -43,16 +52,24 @@ def from_html(markup: str, now: datetime) -> tuple[str, Metadata]:
     except (SelectolaxError, ValueError) as exc:
         raise ExtractError(f"cannot parse HTML: {exc}") from None
     root = tree.root
-    text, h1 = _visible_text(root) if root is not None else ("", None)
-    if not text.strip():
+    page = _visible_text(root) if root is not None else _Page("", [], [], [])
+    if not page.text.strip():
         raise ExtractError("no text found in HTML")
+    whole = (0, len(page.text))
+    main = _main_span(page)
+    text = page.text[main[0] : main[1]] if main else page.text
+    h1 = (_first_h1(page, main) if main else None) or _first_h1(page, whole)
     tagged = Metadata(
         title=_first_title(_meta_contents(tree, "property", "og:title"), [h1], _title_tag(tree)),
         source=_html_source(tree),
         published_at=_html_published(tree, now),
         url=_html_url(tree),
     )
-    return text, tagged.or_else(text_metadata(text, markdown=False, now=now))
+    stated = text_metadata(text, markdown=False, now=now)
+    if main:
+        # A dateline or a copyright line may sit in the header or footer around the article.
+        stated = stated.or_else(text_metadata(page.text, markdown=False, now=now))
+    return text, tagged.or_else(stated)
 
 
 # --- visible text ------------------------------------------------------------------
@@ -90,6 +107,8 @@ class _TextLayout:
         self._size = 0
         self._newlines = 0  # line breaks owed before the next text (at most 2)
         self._space = False  # a space owed before the next text
+        self._marks: list[int] = []  # where the text after each mark starts; -1: no text yet
+        self._unresolved: list[int] = []
 
     @property
     def size(self) -> int:
@@ -97,6 +116,17 @@ class _TextLayout:
 
     def text(self, start: int = 0) -> str:
         return "".join(self._parts)[start:]
+
+    def mark(self) -> int:
+        """A handle on where the next text starts, past the breaks owed before it."""
+        self._marks.append(-1)
+        self._unresolved.append(len(self._marks) - 1)
+        return len(self._marks) - 1
+
+    def position(self, mark: int) -> int:
+        """Where the text after ``mark`` starts; the end so far if none came yet."""
+        start = self._marks[mark]
+        return self._size if start < 0 else start
 
     def block(self, newlines: int) -> None:
         """A block boundary: 1 ends the line, 2 also leaves a blank line."""
@@ -134,6 +164,9 @@ class _TextLayout:
                 self._append(" ")
         self._newlines = 0
         self._space = False
+        for mark in self._unresolved:
+            self._marks[mark] = self._size
+        self._unresolved.clear()
         self._append(chunk)
 
     def _append(self, chunk: str) -> None:
@@ -160,23 +193,42 @@ def _children(node: LexborNode) -> Iterator[LexborNode]:
         child = child.next
 
 
-def _visible_text(root: LexborNode) -> tuple[str, str | None]:
-    """The visible text under ``root``, and the text of its first visible ``<h1>``."""
+# Elements that hold the page's main content, and the page furniture around it.
+_CONTENT_TAGS = frozenset({"article", "main"})
+_CONTENT_ROLES = frozenset({"article", "main"})
+_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+
+_Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A page's visible text and where its elements of interest lie in it."""
+
+    text: str
+    h1s: list[_Span]  # every visible <h1>
+    content: list[_Span]  # every visible <article> and <main>
+    chrome: list[_Span]  # every visible <nav>, <header>, <footer>, <aside>
+
+
+def _visible_text(root: LexborNode) -> _Page:
+    """The visible text under ``root``, with the spans of its headings and landmarks."""
     layout = _TextLayout()
-    h1: str | None = None
-    h1_start: int | None = None
+    spans: dict[str, list[_Span]] = {"h1": [], "content": [], "chrome": []}
     preformatted = 0
     # An explicit stack, not recursion: hostile HTML can nest deeper than Python's limit.
-    stack: list[tuple[LexborNode, str | None]] = [(root, None)]
+    # An element comes back as (node, its tag, the mark where its text starts, its kinds
+    # of span).
+    stack: list[tuple[LexborNode, str | None, int, tuple[str, ...]]] = [(root, None, 0, ())]
     while stack:
-        node, closing = stack.pop()
+        node, closing, start, kinds = stack.pop()
         if closing is not None:
             _boundary(layout, closing)
             if closing in _PREFORMATTED_TAGS:
                 preformatted -= 1
-            if closing == "h1" and h1_start is not None:
-                h1 = h1 or clean_title(layout.text(h1_start))
-                h1_start = None
+            for kind in kinds:
+                spans[kind].append((layout.position(start), layout.size))
             continue
         if node.is_text_node:
             if preformatted:
@@ -192,11 +244,59 @@ def _visible_text(root: LexborNode) -> tuple[str, str | None]:
         _boundary(layout, tag)
         if tag in _PREFORMATTED_TAGS:
             preformatted += 1
-        if tag == "h1" and h1 is None and h1_start is None:
-            h1_start = layout.size
-        stack.append((node, tag))
-        stack.extend((child, None) for child in reversed(list(_children(node))))
-    return layout.text(), h1
+        kinds = _span_kinds(node, tag)
+        stack.append((node, tag, layout.mark() if kinds else 0, kinds))
+        stack.extend((child, None, 0, ()) for child in reversed(list(_children(node))))
+    return _Page(layout.text(), spans["h1"], spans["content"], spans["chrome"])
+
+
+def _span_kinds(node: LexborNode, tag: str) -> tuple[str, ...]:
+    role = (node.attributes.get("role") or "").strip().lower()
+    kinds: list[str] = []
+    if tag == "h1":
+        kinds.append("h1")
+    if tag in _CONTENT_TAGS or role in _CONTENT_ROLES:
+        kinds.append("content")
+    elif tag in _CHROME_TAGS or role in _CHROME_ROLES:
+        kinds.append("chrome")
+    return tuple(kinds)
+
+
+def _main_span(page: _Page) -> _Span | None:
+    """The largest ``<article>``/``<main>``, if it holds the bulk of the page's content.
+
+    Bulk means at least half the text outside the page furniture (nav, header, footer,
+    aside) around it. A smaller one is a teaser card or one post of a live blog, and
+    taking it alone would drop the article the page is really about.
+    """
+    if not page.content:
+        return None
+    start, end = max(page.content, key=lambda span: span[1] - span[0])
+    furniture = sum(
+        chrome_end - chrome_start
+        for chrome_start, chrome_end in _outermost(page.chrome)
+        if chrome_end <= start or chrome_start >= end
+    )
+    if 2 * (end - start) < len(page.text) - furniture:
+        return None
+    return start, end
+
+
+def _outermost(spans: list[_Span]) -> list[_Span]:
+    """The spans not nested in another one."""
+    kept: list[_Span] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
+def _first_h1(page: _Page, within: _Span) -> str | None:
+    for start, end in sorted(page.h1s):
+        if start >= within[0] and end <= within[1] and (title := clean_title(page.text[start:end])):
+            return title
+    return None
 
 
 def _boundary(layout: _TextLayout, tag: str) -> None:

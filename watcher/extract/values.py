@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 from dateutil import parser as dateparser
 
 TITLE_MAX = 300
+# Control characters and lone surrogates: never part of a name, and no database
+# stores a NUL or a surrogate (JSON escapes and broken headers can carry both).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class Metadata:
 
 def clean_title(raw: str) -> str | None:
     """Whitespace collapsed; cut at a word boundary when longer than the limit."""
-    title = " ".join(raw.split())
+    title = " ".join(_UNPRINTABLE.sub("", raw).split())
     if len(title) > TITLE_MAX:
         cut = title.rfind(" ", 0, TITLE_MAX)
         title = title[: cut if cut > 0 else TITLE_MAX].rstrip() + "…"
@@ -59,7 +62,7 @@ _OUTLET_MAX_CHARS = 60
 
 def clean_outlet(raw: str) -> str | None:
     """An outlet's name without legal suffixes (``Bloomberg L.P.`` -> ``Bloomberg``), or None."""
-    name = " ".join(raw.split()).strip(" .,;:|-\u2013\u2014")
+    name = " ".join(_UNPRINTABLE.sub("", raw).split()).strip(" .,;:|-\u2013\u2014")
     name = _LEGAL_SUFFIX.sub("", name).strip(" .,")
     if (
         not name
@@ -84,7 +87,7 @@ def clean_url(raw: str) -> str | None:
     url = raw.strip()
     if url.startswith("<") and url.endswith(">"):
         url = url[1:-1]
-    if not url or len(url) > _URL_MAX or any(ch.isspace() for ch in url):
+    if not url or len(url) > _URL_MAX or not url.isprintable() or any(ch.isspace() for ch in url):
         return None
     while True:
         trimmed = url.rstrip(_URL_TRAILING)
@@ -157,7 +160,12 @@ def parse_datetime(value: str, now: datetime) -> datetime | None:
         return None
     if first != second:
         return None
-    stated = (first if first.tzinfo else first.replace(tzinfo=UTC)).astimezone(UTC)
+    return plausible_datetime(first, now)
+
+
+def plausible_datetime(stated: datetime, now: datetime) -> datetime | None:
+    """``stated`` in UTC (a naive time is UTC) if from 1990 to a day after ``now``, else None."""
+    stated = (stated if stated.tzinfo else stated.replace(tzinfo=UTC)).astimezone(UTC)
     if stated < _EARLIEST or stated > now + timedelta(days=1):
         return None
     return stated
