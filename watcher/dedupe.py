@@ -85,9 +85,10 @@ def words(text: str) -> list[str]:
     text = _APOSTROPHES.sub("", text)
     # Diacritics fold so that an ASCII-only syndicated copy is the same text;
     # NFKC again afterwards recomposes whatever NFKD split but did not strip.
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # ASCII has nothing to fold: skip the slow part
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        text = unicodedata.normalize("NFKC", text)
     return _NON_WORD.sub(" ", text).split()
 
 

@@ -283,7 +283,10 @@ class InboxWatcher:
                 if event.is_directory:
                     self._request_scan(dest)
                 else:
-                    self._note(dest)
+                    # A rename into place ("name.part" -> "name") is how writers
+                    # publish a finished file: it counts as closed, and is taken
+                    # at the next poll if it has not changed since.
+                    self._note(dest, closed=True)
         elif src is None:
             return
         elif isinstance(event, FileDeletedEvent | DirDeletedEvent):

@@ -51,6 +51,7 @@ from watcher.testhooks import crash_point
 HitQuery: TypeAlias = "Select[HitRow, DocumentRow]"
 
 _BANDS = ("band0", "band1", "band2", "band3")
+_BAND_WIDTH = 16  # bits per band: a band value is its index << 16 | its 16 bits
 
 # A claim that loses a race on PostgreSQL retries; the advisory lock makes a
 # lost race unlikely, so a few attempts are plenty.
@@ -256,7 +257,13 @@ class Store:
         # Probing each band with one bit flipped finds every fingerprint within
         # 7 bits (similarity >= 0.89), not just those sharing a band exactly.
         probes = probe_bands(fingerprint)
-        shares_a_band = or_(*(getattr(DocumentRow, b).in_(probes) for b in _BANDS))
+        per_band = [[p for p in probes if p >> _BAND_WIDTH == i] for i in range(len(_BANDS))]
+        shares_a_band = or_(
+            *(
+                getattr(DocumentRow, b).in_(values)
+                for b, values in zip(_BANDS, per_band, strict=True)
+            )
+        )
         candidates = session.execute(
             select(DocumentRow.id, DocumentRow.fingerprint)
             .where(DocumentRow.status == "done", shares_a_band)
