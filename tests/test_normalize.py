@@ -47,6 +47,12 @@ def test_no_runs_of_space_survive(text: str) -> None:
     assert "\n" not in normalize(text).text
 
 
+def test_a_no_break_space_before_a_space_is_one_space() -> None:
+    assert normalize("Li\u00a0 Shangfu").text == "Li Shangfu"
+    assert normalize("Li\u3000 Shangfu").text == "Li Shangfu"
+    assert normalize("Li \u00a0Shangfu").text == "Li Shangfu"
+
+
 def test_examples() -> None:
     assert normalize("Organisation\u2019s").text == "Organisation's"
     assert normalize("a \u2014 b").text == "a - b"

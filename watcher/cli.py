@@ -128,12 +128,13 @@ def match(
     output.
     """
     from watcher.extract import extract_all
-    from watcher.match import Matcher
-    from watcher.rules import load_rules
+    from watcher.rules.cache import load_matcher
 
     if rules_dir is None:
-        rules_dir = _settings(ctx, config).rules
-    matcher = Matcher(load_rules(rules_dir))
+        settings = _settings(ctx, config)
+        matcher = load_matcher(settings.rules, settings.cache_dir)
+    else:
+        matcher = load_matcher(rules_dir, None)  # an ad-hoc folder: nothing cached
     failed = False
     for path in _expand(files):
         try:

@@ -35,7 +35,8 @@ from watcher.health import REFRESH_SECONDS, DaemonStatus, status_path, write_sta
 from watcher.ingest import InboxWatcher, Reject, classify_tree
 from watcher.match import Matcher
 from watcher.processing import Outcome, Processor, Result
-from watcher.rules import RuleSet, check_rules, load_rules
+from watcher.rules import RuleSet, load_rules
+from watcher.rules.cache import load_matcher
 from watcher.rules.loader import RULE_SUFFIXES
 from watcher.settings import Settings
 from watcher.store import Store
@@ -100,30 +101,36 @@ def open_digest_runner(settings: Settings) -> Iterator[DigestRunner]:
         yield DigestRunner(settings, store, lambda: ruleset.titles)
 
 
+def load_configured_matcher(settings: Settings) -> Matcher:
+    """The compiled rules of ``settings``, from the cache when they are unchanged."""
+    return load_matcher(settings.rules, settings.cache_dir)
+
+
+def make_processor(settings: Settings, store: Store, matcher: Matcher) -> Processor:
+    """A processor with the configured limits and duplicate threshold."""
+    return Processor(
+        store,
+        matcher,
+        duplicate_threshold=settings.duplicate_threshold,
+        limits=extract_limits(settings),
+    )
+
+
 @contextmanager
 def open_processor(settings: Settings) -> Iterator[Processor]:
     """A processor on the configured database and rules (for backfills)."""
-    ruleset = load_rules(settings.rules)
+    matcher = load_configured_matcher(settings)
     with open_store(settings) as store:
-        yield Processor(
-            store,
-            Matcher(ruleset),
-            duplicate_threshold=settings.duplicate_threshold,
-            limits=extract_limits(settings),
-        )
+        yield make_processor(settings, store, matcher)
 
 
 def run_once(settings: Settings) -> OnceReport:
     """Process everything in the inbox, render the digests that are due, and return."""
-    ruleset = load_rules(settings.rules)
+    matcher = load_configured_matcher(settings)
+    ruleset = matcher.ruleset
     report = OnceReport()
     with open_store(settings) as store:
-        processor = Processor(
-            store,
-            Matcher(ruleset),
-            duplicate_threshold=settings.duplicate_threshold,
-            limits=extract_limits(settings),
-        )
+        processor = make_processor(settings, store, matcher)
         settings.inbox.mkdir(parents=True, exist_ok=True)
         for found in classify_tree(
             settings.inbox, SUPPORTED_SUFFIXES, max_bytes=settings.max_bytes
@@ -155,7 +162,8 @@ class _RuleChanges(FileSystemEventHandler):
         if event.event_type in {"opened", "closed_no_write"}:
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(str(p).endswith(RULE_SUFFIXES) for p in paths if p):
+        # Rule files, and the CSV entity lists beside them.
+        if any(str(p).endswith((*RULE_SUFFIXES, ".csv")) for p in paths if p):
             self._reload.set()
 
 
@@ -174,19 +182,15 @@ class Daemon:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         settings = self.settings
-        self._ruleset = load_rules(settings.rules)
+        matcher = load_configured_matcher(settings)
+        self._ruleset = matcher.ruleset
         log.info(
             "rules version %s: %d watchlist(s)",
             self._ruleset.version,
             len(self._ruleset.watchlists),
         )
         with open_store(settings) as store:
-            processor = Processor(
-                store,
-                Matcher(self._ruleset),
-                duplicate_threshold=settings.duplicate_threshold,
-                limits=extract_limits(settings),
-            )
+            processor = make_processor(settings, store, matcher)
             runner = DigestRunner(settings, store, self._titles)
             # One "now" for the catch-up and the schedule, so that no scheduled
             # time falls between the two and goes unrun.
@@ -295,23 +299,24 @@ class Daemon:
                 self._reload_rules(processor)
 
     def _reload_rules(self, processor: Processor) -> None:
-        report = check_rules(self.settings.rules)
         current = self._ruleset.version if self._ruleset else "none"
-        if report.ruleset is None:
-            for problem in report.problems:
+        try:
+            matcher = load_configured_matcher(self.settings)
+        except RuleSetError as exc:
+            for problem in exc.problems:
                 log.error("%s", problem)
-            log.error("rules not reloaded: %s", RuleSetError(report.problems).message)
+            log.error("rules not reloaded: %s", exc.message)
             log.error("keeping the last good rules (version %s)", current)
             return
-        if report.ruleset.version == current:
+        if matcher.version == current:
             return
-        processor.swap_matcher(Matcher(report.ruleset))
-        self._ruleset = report.ruleset
+        processor.swap_matcher(matcher)
+        self._ruleset = matcher.ruleset
         log.info(
             "rules reloaded: version %s -> %s, %d watchlist(s)",
             current,
-            report.ruleset.version,
-            len(report.ruleset.watchlists),
+            matcher.version,
+            len(matcher.ruleset.watchlists),
         )
 
     @staticmethod

@@ -164,7 +164,9 @@ def normalize(original: str) -> Normalized:
             length += len(collapsed)
             continue
         cursor = 0
-        for gap in _WORK_GAP.finditer(piece):
+        if piece.startswith(" ") and out and out[-1].endswith(" ") and not _WORK_GAP.match(piece):
+            cursor = 1  # a lone space after a piece that ended in one ("\xa0 ")
+        for gap in _WORK_GAP.finditer(piece, cursor):
             if gap.start() > cursor:
                 segments.append(_Segment(length, orig_start + cursor, 0, True))
                 out.append(piece[cursor : gap.start()])

@@ -28,6 +28,7 @@ class CheckReport:
     ruleset: RuleSet | None
     problems: tuple[RuleError, ...]
     warnings: tuple[RuleError, ...]
+    sources: tuple[Path, ...] = ()  # files read besides the rule files (CSV entities)
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -71,6 +72,7 @@ def check_rules(directory: Path) -> CheckReport:
     problems: list[RuleError] = []
     warnings: list[RuleError] = []
     watchlists: list[Watchlist] = []
+    read: list[Path] = []
     digest = hashlib.sha256()
     seen_ids: dict[str, Location] = {}
     for path in paths:
@@ -83,7 +85,8 @@ def check_rules(directory: Path) -> CheckReport:
         digest.update(str(path.relative_to(directory)).encode() + b"\0" + raw + b"\0")
         watchlist, file_problems, file_warnings, sources = _load_file(path, raw, display)
         for source, content in sources:
-            digest.update(str(source).encode() + b"\0" + content + b"\0")
+            read.append(source)
+            digest.update(_relative(source, directory).encode() + b"\0" + content + b"\0")
         problems.extend(file_problems)
         warnings.extend(file_warnings)
         if watchlist is None:
@@ -101,9 +104,18 @@ def check_rules(directory: Path) -> CheckReport:
 
     files = tuple(display_path(p) for p in paths)
     if problems:
-        return CheckReport(files, None, tuple(problems), tuple(warnings))
+        return CheckReport(files, None, tuple(problems), tuple(warnings), tuple(read))
     ruleset = RuleSet(tuple(watchlists), digest.hexdigest()[:12], tuple(warnings))
-    return CheckReport(files, ruleset, (), tuple(warnings))
+    return CheckReport(files, ruleset, (), tuple(warnings), tuple(read))
+
+
+def _relative(path: Path, directory: Path) -> str:
+    """``path`` relative to the rules folder when inside it, so moving the folder keeps
+    the version; an outside file by its absolute path."""
+    try:
+        return str(path.resolve().relative_to(directory.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def load_rules(directory: Path) -> RuleSet:
