@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -260,5 +261,73 @@ def test_a_crash_at_any_point_loses_and_doubles_nothing(
         assert daemon.stop() == 0
         assert store.document_counts()["done"] == 1
         assert sorted((h.hit.name, h.hit.start) for h in store.hits()) == expected
+    finally:
+        store.close()
+
+
+def test_a_pdf_that_hangs_the_parser_is_quarantined_at_the_time_limit(
+    tmp_path: Path, db_url: str
+) -> None:
+    from .test_extract_pdf import slow_pdf
+
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    text = config.read_text(encoding="utf-8").replace(
+        "[ingest]\n", "[ingest]\nextract_timeout = 2\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    inbox = config.parent / "inbox"
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        (inbox / "a.txt").write_text("Li Shangfu arrived.\n", encoding="utf-8")
+        (inbox / "b-slow.pdf").write_bytes(slow_pdf())
+        (inbox / "c.txt").write_text("Viktor Khrenin replied.\n", encoding="utf-8")
+        wait_for(
+            lambda: store.document_counts() == {"done": 2, "quarantined": 1, "duplicate": 0},
+            "two documents done and the PDF quarantined",
+            deadline=120,
+        )
+        assert not daemon.exited()
+        assert daemon.stop() == 0
+        (record,) = store.quarantined()
+        assert (Path(record.path).name, record.reason) == (
+            "b-slow.pdf",
+            "PDF extraction timed out after 2 s",
+        )
+    finally:
+        store.close()
+
+
+def test_a_backfill_while_the_daemon_runs_stores_everything_once(
+    tmp_path: Path, db_url: str, seeds_dir: Path
+) -> None:
+    config = write_config(tmp_path / "work", db_url, REPO_RULES)
+    inbox = config.parent / "inbox"
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, archive / seed.name)
+    store = Store(db_url)
+    try:
+        daemon = Daemon(config).start()
+        for seed in seeds:  # the same articles arrive in the inbox meanwhile
+            drop(seed, inbox)
+        backfill = subprocess.run(
+            [*watcher_command(), "ingest", "--quiet", "--config", str(config), str(archive)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert backfill.returncode == 0, backfill.stderr
+        wait_for(lambda: store.document_counts()["done"] == len(seeds), "every article")
+        time.sleep(1.0)  # let anything that would double a document show itself
+        assert daemon.stop() == 0
+        assert store.document_counts() == {"done": len(seeds), "quarantined": 0, "duplicate": 0}
+        pairs = [
+            (h.document.sha256, h.hit.watchlist, h.hit.name, h.hit.start) for h in store.hits()
+        ]
+        assert len(pairs) == len(set(pairs))
     finally:
         store.close()
