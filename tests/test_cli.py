@@ -694,3 +694,30 @@ def test_ingest_backfills_a_tree_and_status_reports_it(
     assert "documents: 5 done, 2 quarantined, 0 duplicate" in status.out
     assert "daemon: not running" in status.out
     assert f"  {archive / 'broken.txt'}: binary content" in status.out
+
+
+def test_stories_groups_the_seeds_and_digests_lists_the_digest(
+    tmp_path: Path, db_url: str, seeds_dir: Path
+) -> None:
+    config = example_folder(tmp_path / "work", db_url)
+    inbox = config.parent / "inbox"
+    for old in inbox.iterdir():
+        old.unlink()
+    for seed in seeds_dir.glob("*.txt"):
+        shutil.copy(seed, inbox / seed.name)
+    watcher("run", "--once", cwd=config.parent).ok()
+    result = watcher("stories", "--format", "json", cwd=config.parent).ok()
+    found = json.loads(result.out)
+    # 000 carries its own date (21 Aug 2023); the other four are dated by arrival,
+    # today, so only those four fall within one story's three-day window.
+    sizes = sorted(len(story["documents"]) for story in found)
+    assert sizes == [1, 4]
+    (four,) = [s for s in found if len(s["documents"]) == 4]
+    assert "Li Shangfu" in four["entities"]
+    assert {Path(d["path"]).name[:3] for d in four["documents"]} == {"001", "002", "003", "004"}
+    assert all({"path", "title", "source"} <= set(d) for d in four["documents"])
+    listed = json.loads(watcher("digests", "--format", "json", cwd=config.parent).ok().out)
+    assert [(d["name"], d["status"]) for d in listed] == [("daily", "written")]
+    assert Path(listed[0]["output_path"]).exists()
+    table = watcher("digests", cwd=config.parent).ok()
+    assert "written" in table.out

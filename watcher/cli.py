@@ -303,18 +303,7 @@ def hits(
     """List stored hits, newest documents first."""
     from watcher.store import Store
 
-    cutoff = None
-    if since is not None:
-        try:
-            cutoff = datetime.now(UTC) - parse_duration(since)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from None
-        except OverflowError:
-            # A duration beyond what datetime holds (timedelta or year 1): not a user's typo
-            # that deserves a traceback.
-            raise click.BadParameter(
-                f"{since!r} reaches back too far; use a shorter duration", param_hint="--since"
-            ) from None
+    cutoff = _since(since)
     settings = _settings(ctx, config)
     store = Store(settings.database_url)
     try:
@@ -368,6 +357,22 @@ def _hit_row(stored: StoredHit) -> dict[str, Any]:
         "path": doc.path,
         "ruleset_version": stored.ruleset_version,
     }
+
+
+def _since(since: str | None) -> datetime | None:
+    """The moment ``--since DURATION`` reaches back to, or a usage error."""
+    if since is None:
+        return None
+    try:
+        return datetime.now(UTC) - parse_duration(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    except OverflowError:
+        # A duration beyond what datetime holds (timedelta or year 1): not a user's typo
+        # that deserves a traceback.
+        raise click.BadParameter(
+            f"{since!r} reaches back too far; use a shorter duration", param_hint="--since"
+        ) from None
 
 
 def _print_hits(found: Sequence[StoredHit], fmt: str) -> None:
@@ -516,6 +521,118 @@ def status(ctx: click.Context, limit: int, config: Path | None) -> None:
         click.echo(f"quarantine ({len(quarantined)} most recent):")
         for record in quarantined:
             click.echo(f"  {record.path}: {record.reason}")
+
+
+@cli.command("digests")
+@click.option("--name", help="Only digests of this name.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: for people; json: a list of objects.",
+)
+@_config_option
+@click.pass_context
+def digests_command(ctx: click.Context, name: str | None, fmt: str, config: Path | None) -> None:
+    """List past digests, newest first: period, status, hits and file."""
+    from watcher.store import Store
+
+    settings = _settings(ctx, config)
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+        records = store.digests(name)
+    finally:
+        store.close()
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "period_start": r.period_start.isoformat() if r.period_start else None,
+            "period_end": r.period_end.isoformat(),
+            "status": r.status,
+            "hit_count": r.hit_count,
+            "output_path": r.output_path,
+            "error": r.error,
+        }
+        for r in records
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(records)} digest(s)")
+    for column in ("id", "name", "period end (UTC)", "status", "hits", "file"):
+        table.add_column(column, no_wrap=column != "file")
+    for record in records:
+        table.add_row(
+            str(record.id),
+            record.name,
+            record.period_end.isoformat(timespec="minutes").replace("T", " ")[:16],
+            record.status,
+            str(record.hit_count),
+            record.output_path or "",
+        )
+    Console().print(table)
+
+
+@cli.command()
+@click.option("--since", metavar="DURATION", help="Only documents ingested within this time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: a list for people; json: one object per story with its documents.",
+)
+@_config_option
+@click.pass_context
+def stories(ctx: click.Context, since: str | None, fmt: str, config: Path | None) -> None:
+    """List stories: documents from several outlets grouped by shared entities and content.
+
+    --format json prints one object per story with its title, entities and
+    documents (path, title, source, published).
+    """
+    from watcher.store import Store
+    from watcher.stories import group_stories
+
+    cutoff = _since(since)
+    settings = _settings(ctx, config)
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+        found = group_stories(store.hits(since=cutoff))
+    finally:
+        store.close()
+    out = [
+        {
+            "title": story.title,
+            "entities": list(story.entities),
+            "documents": [
+                {
+                    "path": d.path,
+                    "title": d.title,
+                    "source": d.source,
+                    "published": d.published_at.isoformat() if d.published_at else None,
+                }
+                for d in story.documents
+            ],
+        }
+        for story in found
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for story in found:
+        sources = ", ".join(sorted({d.source or "source unknown" for d in story.documents}))
+        click.echo(f"{story.title} ({len(story.documents)} document(s): {sources})")
+        for document in story.documents:
+            click.echo(f"  {document.path}")
 
 
 @cli.group()
