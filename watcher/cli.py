@@ -11,10 +11,11 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +24,9 @@ from watcher.durations import parse_duration
 from watcher.errors import RuleSetError, WatcherError
 from watcher.model import Hit, StoredHit
 from watcher.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from watcher.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -301,16 +305,11 @@ def hits(
     config: Path | None,
 ) -> None:
     """List stored hits, newest documents first."""
-    from watcher.store import Store
 
     cutoff = _since(since)
     settings = _settings(ctx, config)
-    store = Store(settings.database_url)
-    try:
-        store.check_schema()
+    with _reading(settings) as store:
         found = store.hits(since=cutoff, watchlist=watchlist, limit=limit)
-    finally:
-        store.close()
     _print_hits(found, fmt)
 
 
@@ -357,6 +356,19 @@ def _hit_row(stored: StoredHit) -> dict[str, Any]:
         "path": doc.path,
         "ruleset_version": stored.ruleset_version,
     }
+
+
+@contextmanager
+def _reading(settings: Settings) -> Iterator[Store]:
+    """The configured store for a read-only command; its schema must be current."""
+    from watcher.store import Store
+
+    store = Store(settings.database_url)
+    try:
+        store.check_schema()
+        yield store
+    finally:
+        store.close()
 
 
 def _since(since: str | None) -> datetime | None:
@@ -493,17 +505,12 @@ def ingest(ctx: click.Context, paths: Sequence[Path], quiet: bool, config: Path 
 def status(ctx: click.Context, limit: int, config: Path | None) -> None:
     """Show documents by state, the last ingest, the quarantine and the daemon's health."""
     from watcher.health import read_status, status_path
-    from watcher.store import Store
 
     settings = _settings(ctx, config)
-    store = Store(settings.database_url)
-    try:
-        store.check_schema()
+    with _reading(settings) as store:
         counts = store.document_counts()
         last = store.last_ingest()
         quarantined = store.quarantined(limit)
-    finally:
-        store.close()
     click.echo("documents: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
     click.echo(f"last ingest: {last.isoformat(timespec='seconds') if last else 'never'}")
     daemon = read_status(status_path(settings.cache_dir))
@@ -537,15 +544,10 @@ def status(ctx: click.Context, limit: int, config: Path | None) -> None:
 @click.pass_context
 def digests_command(ctx: click.Context, name: str | None, fmt: str, config: Path | None) -> None:
     """List past digests, newest first: period, status, hits and file."""
-    from watcher.store import Store
 
     settings = _settings(ctx, config)
-    store = Store(settings.database_url)
-    try:
-        store.check_schema()
+    with _reading(settings) as store:
         records = store.digests(name)
-    finally:
-        store.close()
     rows = [
         {
             "id": r.id,
@@ -598,17 +600,12 @@ def stories(ctx: click.Context, since: str | None, fmt: str, config: Path | None
     --format json prints one object per story with its title, entities and
     documents (path, title, source, published).
     """
-    from watcher.store import Store
     from watcher.stories import group_stories
 
     cutoff = _since(since)
     settings = _settings(ctx, config)
-    store = Store(settings.database_url)
-    try:
-        store.check_schema()
+    with _reading(settings) as store:
         found = group_stories(store.hits(since=cutoff))
-    finally:
-        store.close()
     out = [
         {
             "title": story.title,
