@@ -34,6 +34,7 @@ _TRANSLATION = str.maketrans(
         **dict.fromkeys(_DASHES, "-"),
     }
 )
+_QUOTES_AND_DASHES = re.compile("[" + re.escape(_APOSTROPHES + _QUOTES + _DASHES) + "]")
 
 
 def _build_unmark_table() -> dict[int, str]:
@@ -63,6 +64,7 @@ def _build_unmark_table() -> dict[int, str]:
 
 
 UNMARK_TABLE = _build_unmark_table()
+_MARKED = re.compile("[" + re.escape("".join(chr(c) for c in UNMARK_TABLE if c != ord("-"))) + "]")
 
 # Characters that take no room in the normalised text at all.
 _INVISIBLE = "\u00ad\u200b\u2060\ufeff"
@@ -127,7 +129,19 @@ def normalize_key(text: str) -> str:
 
 def unmark(text: str) -> str:
     """Fold Latin diacritics and hyphens the way :attr:`Normalized.unmarked` does."""
-    return text.translate(UNMARK_TABLE)
+    text = text.replace("-", " ")
+    # str.translate looks every character up in a dict once the text holds a
+    # single non-ASCII character; finding the few that change is far faster.
+    if not _MARKED.search(text):
+        return text
+    return _MARKED.sub(lambda m: UNMARK_TABLE[ord(m.group())], text)
+
+
+def _translate(text: str) -> str:
+    """``text.translate(_TRANSLATION)``, fast when (as usual) little or nothing changes."""
+    if not _QUOTES_AND_DASHES.search(text):
+        return text
+    return _QUOTES_AND_DASHES.sub(lambda m: _TRANSLATION[ord(m.group())], text)
 
 
 def fold_case(text: str) -> str:
@@ -185,10 +199,10 @@ def normalize(original: str) -> Normalized:
             segments.append(_Segment(length, orig_start + cursor, 0, True))
             out.append(piece[cursor:])
             length += len(piece) - cursor
-    text = "".join(out).translate(_TRANSLATION)
+    text = _translate("".join(out))
     if not segments:
         segments.append(_Segment(0, 0, 0, True))
-    unmarked = text.translate(UNMARK_TABLE)
+    unmarked = unmark(text)
     return Normalized(
         original=original,
         text=text,
