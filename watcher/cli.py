@@ -43,6 +43,23 @@ def _config_option(func: F) -> F:
     )(func)
 
 
+def _table_or_json(help_text: str) -> Callable[[F], F]:
+    """The ``--format table|json`` option of the listing commands."""
+    option = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=help_text,
+    )
+
+    def decorate(func: F) -> F:
+        return option(func)
+
+    return decorate
+
+
 def _settings(ctx: click.Context, config: Path | None) -> Settings:
     chosen = config or ctx.find_root().params.get("config")
     return load_settings(chosen)
@@ -532,19 +549,11 @@ def status(ctx: click.Context, limit: int, config: Path | None) -> None:
 
 @cli.command("digests")
 @click.option("--name", help="Only digests of this name.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: for people; json: a list of objects.",
-)
+@_table_or_json("table: for people; json: a list of objects.")
 @_config_option
 @click.pass_context
 def digests_command(ctx: click.Context, name: str | None, fmt: str, config: Path | None) -> None:
     """List past digests, newest first: period, status, hits and file."""
-
     settings = _settings(ctx, config)
     with _reading(settings) as store:
         records = store.digests(name)
@@ -584,14 +593,7 @@ def digests_command(ctx: click.Context, name: str | None, fmt: str, config: Path
 
 @cli.command()
 @click.option("--since", metavar="DURATION", help="Only documents ingested within this time.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: a list for people; json: one object per story with its documents.",
-)
+@_table_or_json("table: a list for people; json: one object per story with its documents.")
 @_config_option
 @click.pass_context
 def stories(ctx: click.Context, since: str | None, fmt: str, config: Path | None) -> None:
