@@ -9,14 +9,15 @@ import os
 import pickle
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from watcher.errors import RuleSetError
 from watcher.match import Matcher
-from watcher.rules import Entity, Topic, load_rules
-from watcher.rules.cache import KEEP_ENTRIES, load_matcher
+from watcher.rules import AlertPolicy, Entity, Topic, load_rules
+from watcher.rules.cache import CACHE_FORMAT, KEEP_ENTRIES, load_matcher
 from watcher.rules.model import Rule
 
 RULES = """\
@@ -138,6 +139,37 @@ def test_the_full_rule_language_survives_the_cache(tmp_path: Path) -> None:
     assert [str(w) for w in cached.ruleset.warnings] == [str(w) for w in uncached.ruleset.warnings]
     with pytest.raises(dataclasses.FrozenInstanceError):
         cached.ruleset.watchlists[0].id = "changed"  # type: ignore[misc]
+
+
+def test_alert_policies_survive_the_cache(tmp_path: Path) -> None:
+    rules = _rules(
+        tmp_path / "rules",
+        RULES.replace("severity: high\n", "severity: high\nrealert: 6h\n").replace(
+            "    kind: person\n", "    kind: person\n    alert: immediate\n"
+        ),
+    )
+    load_matcher(rules, tmp_path / "cache")
+    cached = load_matcher(rules, tmp_path / "cache").ruleset
+    assert cached.alert_policy("sanctions", "entity", "Viktor Khrenin") == AlertPolicy(
+        True, timedelta(hours=6)
+    )
+    assert cached.alert_policy("sanctions", "entity", "Li Shangfu") == AlertPolicy(
+        False, timedelta(hours=6)
+    )
+    assert cached.alert_policy("sanctions", "topic", "Nope") == AlertPolicy(False, None)
+    assert cached == load_rules(rules)
+
+
+def test_a_new_cache_format_does_not_reuse_old_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules, cache = _rules(tmp_path / "rules"), tmp_path / "cache"
+    load_matcher(rules, cache)
+    monkeypatch.setattr("watcher.rules.cache.CACHE_FORMAT", CACHE_FORMAT + 1)
+    calls = _Calls(monkeypatch)
+    load_matcher(rules, cache)
+    assert calls.all == (1, 1, 1)
+    assert len(_entries(cache)) == 2
 
 
 def test_without_a_cache_folder_nothing_is_written(tmp_path: Path) -> None:

@@ -561,7 +561,12 @@ def test_db_upgrade_on_an_unreachable_database(tmp_path: Path) -> None:
 
 # Arguments a command cannot run without; a new command that needs some fails below until
 # it is added here.
-REQUIRED_ARGS = {"match": ("a.txt",), "digest": ("daily",), "ingest": ("a.txt",)}
+REQUIRED_ARGS = {
+    "match": ("a.txt",),
+    "digest": ("daily",),
+    "ingest": ("a.txt",),
+    "silence": ("Li Shangfu", "--for", "1h"),
+}
 TAKES_CONFIG = [
     path for path, command in COMMANDS if path and any(p.name == "config" for p in command.params)
 ]

@@ -542,43 +542,54 @@ def test_hostile_document_renders_inert(env: jinja2.Environment) -> None:
 
     text = render_digest(sample_content(hits=(hit,)), env)
 
+    assert "\n## &lt;img src=x onerror=alert(1)&gt;\n" in text
     assert (
-        "- **&lt;img src=x onerror=alert(1)&gt;** — \\# Fake \\| Source · "
-        "published 2023-08-21 11:00 (Europe/Minsk)\n" in text
+        "Reported by **\\# Fake \\| Source**, published 2023-08-21 11:00 (Europe/Minsk): "
+        "&lt;img src=x onerror=alert(1)&gt; · ``inbox/`evil`/x.html``\n" in text
     )
     assert (
-        "  > Officials shared \\[link\\](javascript:alert(1)) with **Li Shangfu** \\## today\n"
+        "> Officials shared \\[link\\](javascript:alert(1)) with **Li Shangfu** \\## today\n"
         in text
     )
-    assert "  1 mention · ``inbox/`evil`/x.html``\n" in text
     html = MARKDOWN.render(text)
     assert "<img" not in html
     assert "javascript:" not in html.replace("(javascript:alert(1))", "")
     assert "href" not in html
-    assert html.count("<h2>") == 1  # the watchlist's, not the snippet's
+    assert html.count("<h2>") == 1  # the story's, not the snippet's
 
 
 def test_title_links_to_http_url(env: jinja2.Environment) -> None:
     text = render_digest(sample_content(), env)
 
     assert (
-        "- **[Khrenin and Li Shangfu discuss military cooperation]"
-        "(https://minskdaily.example/news/khrenin-li?ref=rss&page=1)** — Minsk Daily · "
-        "published 2023-08-21 14:41 (Europe/Minsk)\n" in text
+        "Reported by **Minsk Daily**, published 2023-08-21 14:41 (Europe/Minsk): "
+        "[Khrenin and Li Shangfu discuss military cooperation]"
+        "(https://minskdaily.example/news/khrenin-li?ref=rss&page=1) · "
+        "`inbox/minsk-daily/khrenin-visit.txt`\n" in text
     )
-    # No title: the file name; no date: said so; no URL: no link.
-    assert "- **export\\_rules\\_2023.txt** — Minsk Daily · date unknown\n" in text
+    # No title: the file name; no date: when it arrived; no URL: no link.
+    assert (
+        "Reported by **Minsk Daily**, ingested 2023-08-21 19:05 (Europe/Minsk): "
+        "export\\_rules\\_2023.txt · `inbox/minsk-daily/export_rules_2023.txt`\n" in text
+    )
 
 
 def test_rendered_digest_structure(env: jinja2.Environment) -> None:
     html = MARKDOWN.render(render_digest(sample_content(), env))
 
     assert html.count("<h1>") == 1
-    assert "<h2>Defence ministers (defence-ministers)</h2>" in html
-    assert "<h2>Sanctions &amp; export controls (sanctions)</h2>" in html
-    assert html.count("<h3>") == 4
+    # One heading per story: the three sample documents report three events.
+    assert html.count("<h2>") == 3
+    assert "<h2>Khrenin and Li Shangfu discuss military cooperation</h2>" in html
+    assert "<h2>export_rules_2023.txt</h2>" in html
+    assert "<li>Defence ministers (defence-ministers): 3 stories, 3 documents, 6 hits</li>" in html
+    assert (
+        "<li>Sanctions &amp; export controls (sanctions): 2 stories, 2 documents, 4 hits</li>"
+        in html
+    )
     assert "<strong>Li Shangfu</strong>" in html
     assert '<a href="https://asiawire.example/2023/08/21/beijing-forum">' in html
+    assert "<code>watcher silence story:a1a1a1a1a1a1 --for 12h</code>" in html
 
 
 def test_period_since_the_beginning(env: jinja2.Environment) -> None:
@@ -601,14 +612,20 @@ def test_empty_digest_since_the_beginning(env: jinja2.Environment) -> None:
     assert "\nNothing new since the beginning.\n" in text
 
 
-def test_footer_lists_ruleset_versions(env: jinja2.Environment) -> None:
+def test_footer_lists_period_ruleset_versions_and_generation_time(
+    env: jinja2.Environment,
+) -> None:
     text = render_digest(sample_content(), env)
     assert text.endswith(
-        "\nGenerated 2023-08-22 08:00 (Europe/Minsk) · rulesets 2023-08-20.1, 2023-08-21.1\n"
+        "\nPeriod: from 2023-08-21 08:00 (Europe/Minsk) to 2023-08-22 08:00 (Europe/Minsk)"
+        " · rulesets 2023-08-20.1, 2023-08-21.1 · generated 2023-08-22 08:00 (Europe/Minsk)\n"
     )
 
     one = render_digest(sample_content(hits=SAMPLE_HITS[:1]), env)
-    assert one.endswith("\nGenerated 2023-08-22 08:00 (Europe/Minsk) · ruleset 2023-08-20.1\n")
+    assert one.endswith(" · ruleset 2023-08-20.1 · generated 2023-08-22 08:00 (Europe/Minsk)\n")
+    # The rules in use when rendering win over the versions on the hits.
+    current = render_digest(sample_content(ruleset_version="2023-08-22.3"), env)
+    assert " · ruleset 2023-08-22.3 · generated" in current
 
 
 def test_user_template_wins(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_run
-from watcher.errors import ConfigError, DigestError
+from watcher.errors import ConfigError, DigestError, Location
 from watcher.model import Document, Hit, Severity
+from watcher.rules import RuleSet, Watchlist
 from watcher.settings import DigestSettings, Settings, load_settings
 from watcher.store import Store
 
@@ -77,8 +78,34 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     return write_settings(tmp_path, db_url, {"daily": ("0 7 * * *", MINSK)})
 
 
+def ruleset(titles: dict[str, str], tags: dict[str, tuple[str, ...]] | None = None) -> RuleSet:
+    """A rule set with watchlists of these titles (and tags); their entities do not matter here."""
+    tags = tags or {}
+    watchlists = tuple(
+        Watchlist(
+            id=wid,
+            title=title,
+            severity=Severity.MEDIUM,
+            tags=tags.get(wid, ()),
+            entities=(),
+            topics=(),
+            location=Location(f"rules/{wid}.yaml"),
+        )
+        for wid, title in titles.items()
+    )
+    return RuleSet(watchlists=watchlists, version="test-rules")
+
+
+def written(outcome: DigestOutcome) -> Path:
+    """The file a Markdown digest was written to."""
+    assert outcome.status == "written", outcome
+    assert outcome.path is not None
+    return outcome.path
+
+
 def make_runner(settings: Settings, store: Store) -> DigestRunner:
-    return DigestRunner(settings, store, lambda: TITLES)
+    rules = ruleset(TITLES)
+    return DigestRunner(settings, store, lambda: rules)
 
 
 def _hit(doc: Document, needle: str, watchlist: str, name: str, *, topic: bool = False) -> Hit:
@@ -148,11 +175,11 @@ def test_run_writes_a_dated_file_with_every_hit_and_records_it(
     assert outcome.name == "daily"
     assert outcome.path == settings.digests_dir / "daily-2023-08-22.md"
     assert outcome.hit_count == 6
-    text = outcome.path.read_text(encoding="utf-8")
+    text = written(outcome).read_text(encoding="utf-8")
     for expected in ("Report alpha", "Report beta", "Li Shangfu", "Sanctions"):
         assert expected in text
     assert "Shanghai Cooperation Organisation" in text
-    assert text.count("/inbox/alpha.txt") == 3  # under each of its three names
+    assert text.count("/inbox/alpha.txt") == 1  # once, in its story
     [record] = store.digests("daily")
     assert record.id == outcome.digest_id
     assert record.status == "written"
@@ -171,8 +198,8 @@ def test_the_file_date_is_the_digests_own_timezone(tmp_path: Path, db_url: str) 
     try:
         runner = make_runner(settings, with_store)
         moment = utc(2023, 8, 21, 22, 30)
-        assert runner.run("minsk", moment).path.name == "minsk-2023-08-22.md"
-        assert runner.run("london", moment).path.name == "london-2023-08-21.md"
+        assert written(runner.run("minsk", moment)).name == "minsk-2023-08-22.md"
+        assert written(runner.run("london", moment)).name == "london-2023-08-21.md"
     finally:
         with_store.close()
 
@@ -188,11 +215,11 @@ def test_a_second_run_right_after_is_an_empty_nothing_new_digest(
     assert first.hit_count == 3
     assert second.hit_count == 0
     assert digest_hit_ids(store, second.digest_id) == []
-    assert second.path.name == "daily-2023-08-22-2.md"  # same day: the first file is kept
-    text = second.path.read_text(encoding="utf-8")
+    assert written(second).name == "daily-2023-08-22-2.md"  # same day: the first file is kept
+    text = written(second).read_text(encoding="utf-8")
     assert "Nothing new since 2023-08-22 07:00 (Europe/Minsk)" in text
     assert "Report alpha" not in text
-    assert first.path.read_text(encoding="utf-8").count("Report alpha") >= 1
+    assert written(first).read_text(encoding="utf-8").count("Report alpha") >= 1
 
 
 def test_hits_recorded_between_two_runs_land_in_the_second_only(
@@ -208,9 +235,9 @@ def test_hits_recorded_between_two_runs_land_in_the_second_only(
     assert set(digest_hit_ids(store, first.digest_id)) == before
     assert set(digest_hit_ids(store, second.digest_id)) == all_hit_ids(store) - before
     assert second.hit_count == 3
-    assert "Report beta" in second.path.read_text(encoding="utf-8")
-    assert "Report alpha" not in second.path.read_text(encoding="utf-8")
-    assert second.path.name == "daily-2023-08-23.md"
+    assert "Report beta" in written(second).read_text(encoding="utf-8")
+    assert "Report alpha" not in written(second).read_text(encoding="utf-8")
+    assert written(second).name == "daily-2023-08-23.md"
 
 
 def test_interleaved_runs_of_two_digests_give_every_hit_exactly_once_to_each(
@@ -292,7 +319,7 @@ def test_run_finishes_an_earlier_claimed_digest_before_claiming_anew(
     assert "Report alpha" in alpha
     assert "Report beta" not in alpha
     assert outcome.hit_count == 3
-    assert "Report beta" in outcome.path.read_text(encoding="utf-8")
+    assert "Report beta" in written(outcome).read_text(encoding="utf-8")
 
 
 class Killed(BaseException):
@@ -324,7 +351,7 @@ def test_recover_after_the_file_was_written_keeps_the_same_file_name(
     assert outcome.path == settings.digests_dir / "daily-2023-08-22.md"
     assert files(settings.digests_dir) == ["daily-2023-08-22.md"]  # no -2 duplicate
     assert outcome.hit_count == 3
-    assert "Report alpha" in outcome.path.read_text(encoding="utf-8")
+    assert "Report alpha" in written(outcome).read_text(encoding="utf-8")
     [record] = store.digests("daily")
     assert (record.status, record.output_path) == ("written", str(outcome.path))
 
@@ -345,7 +372,7 @@ def test_recover_after_the_write_with_a_foreign_file_of_that_day_reuses_its_own_
 
     [outcome] = make_runner(settings, store).recover()
 
-    assert outcome.path.name == "daily-2023-08-22-2.md"
+    assert written(outcome).name == "daily-2023-08-22-2.md"
     assert files(settings.digests_dir) == ["daily-2023-08-22-2.md", "daily-2023-08-22.md"]
     assert foreign.read_text(encoding="utf-8") == "# written by hand\n"
 
@@ -368,17 +395,17 @@ def test_a_digest_of_another_database_on_the_same_day_is_kept_and_ours_gets_dash
     finally:
         other_store.close()
     settings.digests_dir.mkdir()
-    shutil.copy(theirs.path, settings.digests_dir / theirs.path.name)
-    their_text = theirs.path.read_text(encoding="utf-8")
+    shutil.copy(written(theirs), settings.digests_dir / written(theirs).name)
+    their_text = written(theirs).read_text(encoding="utf-8")
 
     add_document(store, "alpha")
     ours = make_runner(settings, store).run("daily", utc(2023, 8, 22, 5))
 
     assert ours.digest_id == theirs.digest_id  # the same id, in different databases
-    assert ours.path.name == "daily-2023-08-22-2.md"
+    assert written(ours).name == "daily-2023-08-22-2.md"
     kept = settings.digests_dir / "daily-2023-08-22.md"
     assert kept.read_text(encoding="utf-8") == their_text
-    assert "Report alpha" in ours.path.read_text(encoding="utf-8")
+    assert "Report alpha" in written(ours).read_text(encoding="utf-8")
 
 
 def test_a_failing_write_raises_digest_error_and_a_later_recover_finishes_it(
@@ -408,7 +435,7 @@ def test_a_failing_write_raises_digest_error_and_a_later_recover_finishes_it(
     assert outcome.digest_id == record.id
     assert digest_hit_ids(store, outcome.digest_id) == claimed
     assert outcome.hit_count == 3
-    assert "Report beta" not in outcome.path.read_text(encoding="utf-8")
+    assert "Report beta" not in written(outcome).read_text(encoding="utf-8")
     assert store.digests("daily")[0].status == "written"
 
 
@@ -650,7 +677,7 @@ def test_run_due_after_a_downtime_over_two_scheduled_times_writes_one_digest(
     [caught_up] = outcomes
     assert caught_up.hit_count == 6
     assert set(digest_hit_ids(store, caught_up.digest_id)) == all_hit_ids(store)
-    assert caught_up.path.name == "daily-2023-08-23.md"
+    assert written(caught_up).name == "daily-2023-08-23.md"
     assert [d.id for d in store.digests("daily")] == [caught_up.digest_id, first.digest_id]
     assert runner.run_due(utc(2023, 8, 23, 7, 1), first_is_due=False) == []
 

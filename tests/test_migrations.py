@@ -22,7 +22,18 @@ from watcher.store import Store, migrations
 from watcher.store.db import create_engine, schema_change
 from watcher.store.models import Base
 
-TABLES = {"alembic_version", "digest_hits", "digests", "documents", "hits"}
+TABLES = {
+    "alembic_version",
+    "alert_hits",
+    "alert_recipients",
+    "alerts",
+    "digest_hits",
+    "digest_recipients",
+    "digests",
+    "documents",
+    "hits",
+    "silences",
+}
 
 
 @pytest.fixture
@@ -144,7 +155,7 @@ def test_a_database_from_a_newer_watcher_asks_for_a_newer_watcher(
         store.upgrade()
         with engine.begin() as conn:
             conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
-        with pytest.raises(StoreError, match="at revision 9999, watcher needs 0003") as info:
+        with pytest.raises(StoreError, match="at revision 9999, watcher needs 0004") as info:
             store.check_schema()
         assert info.value.hint is not None
         assert "upgrade watcher" in info.value.hint

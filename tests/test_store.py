@@ -97,16 +97,16 @@ def test_fresh_database_fails_check_schema_with_hint(db_url: str) -> None:
     s = Store(db_url)
     try:
         assert s.current_revision() is None
-        with pytest.raises(StoreError, match="database is at revision none, watcher needs 0003"):
+        with pytest.raises(StoreError, match="database is at revision none, watcher needs 0004"):
             s.check_schema()
         with pytest.raises(StoreError) as info:
             s.check_schema()
         assert info.value.hint == "run `watcher db upgrade`"
         s.upgrade()
-        assert s.current_revision() == "0003"
+        assert s.current_revision() == "0004"
         s.check_schema()
         s.upgrade()  # a second upgrade is a no-op
-        assert s.current_revision() == "0003"
+        assert s.current_revision() == "0004"
     finally:
         s.close()
 

@@ -437,26 +437,6 @@ def _print_hits(found: Sequence[StoredHit], fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name")
-@click.option("--preview", is_flag=True, help="Print the digest; claim and deliver nothing.")
-@_config_option
-@click.pass_context
-def digest(ctx: click.Context, name: str, preview: bool, config: Path | None) -> None:
-    """Render the digest NAME now, with every hit not yet in a digest of that name."""
-    from watcher.daemon import open_digest_runner
-
-    settings = _settings(ctx, config)
-    settings.digest(name)  # an unknown name is an error before the database is touched
-    _setup_logging(settings.log_level)
-    with open_digest_runner(settings) as runner:
-        if preview:
-            click.echo(runner.preview(name), nl=False)
-            return
-        outcome = runner.run(name)
-    click.echo(f"digest {name}: wrote {outcome.path} ({outcome.hit_count} hits)")
-
-
-@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only the summary.")
 @_config_option
@@ -520,7 +500,7 @@ def ingest(ctx: click.Context, paths: Sequence[Path], quiet: bool, config: Path 
 @_config_option
 @click.pass_context
 def status(ctx: click.Context, limit: int, config: Path | None) -> None:
-    """Show documents by state, the last ingest, the quarantine and the daemon's health."""
+    """Show documents by state, the last ingest, the quarantine, undelivered mail, daemon health."""
     from watcher.health import read_status, status_path
 
     settings = _settings(ctx, config)
@@ -528,6 +508,7 @@ def status(ctx: click.Context, limit: int, config: Path | None) -> None:
         counts = store.document_counts()
         last = store.last_ingest()
         quarantined = store.quarantined(limit)
+        undelivered = store.delivery_problems(limit=limit)
     click.echo("documents: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
     click.echo(f"last ingest: {last.isoformat(timespec='seconds') if last else 'never'}")
     daemon = read_status(status_path(settings.cache_dir))
@@ -545,93 +526,15 @@ def status(ctx: click.Context, limit: int, config: Path | None) -> None:
         click.echo(f"quarantine ({len(quarantined)} most recent):")
         for record in quarantined:
             click.echo(f"  {record.path}: {record.reason}")
-
-
-@cli.command("digests")
-@click.option("--name", help="Only digests of this name.")
-@_table_or_json("table: for people; json: a list of objects.")
-@_config_option
-@click.pass_context
-def digests_command(ctx: click.Context, name: str | None, fmt: str, config: Path | None) -> None:
-    """List past digests, newest first: period, status, hits and file."""
-    settings = _settings(ctx, config)
-    with _reading(settings) as store:
-        records = store.digests(name)
-    rows = [
-        {
-            "id": r.id,
-            "name": r.name,
-            "period_start": r.period_start.isoformat() if r.period_start else None,
-            "period_end": r.period_end.isoformat(),
-            "status": r.status,
-            "hit_count": r.hit_count,
-            "output_path": r.output_path,
-            "error": r.error,
-        }
-        for r in records
-    ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{len(records)} digest(s)")
-    for column in ("id", "name", "period end (UTC)", "status", "hits", "file"):
-        table.add_column(column, no_wrap=column != "file")
-    for record in records:
-        table.add_row(
-            str(record.id),
-            record.name,
-            record.period_end.isoformat(timespec="minutes").replace("T", " ")[:16],
-            record.status,
-            str(record.hit_count),
-            record.output_path or "",
-        )
-    Console().print(table)
-
-
-@cli.command()
-@click.option("--since", metavar="DURATION", help="Only documents ingested within this time.")
-@_table_or_json("table: a list for people; json: one object per story with its documents.")
-@_config_option
-@click.pass_context
-def stories(ctx: click.Context, since: str | None, fmt: str, config: Path | None) -> None:
-    """List stories: documents from several outlets grouped by shared entities and content.
-
-    --format json prints one object per story with its title, entities and
-    documents (path, title, source, published).
-    """
-    from watcher.stories import group_stories
-
-    cutoff = _since(since)
-    settings = _settings(ctx, config)
-    with _reading(settings) as store:
-        found = group_stories(store.hits(since=cutoff))
-    out = [
-        {
-            "title": story.title,
-            "entities": list(story.entities),
-            "documents": [
-                {
-                    "path": d.path,
-                    "title": d.title,
-                    "source": d.source,
-                    "published": d.published_at.isoformat() if d.published_at else None,
-                }
-                for d in story.documents
-            ],
-        }
-        for story in found
-    ]
-    if fmt == "json":
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    for story in found:
-        sources = ", ".join(sorted({d.source or "source unknown" for d in story.documents}))
-        click.echo(f"{story.title} ({len(story.documents)} document(s): {sources})")
-        for document in story.documents:
-            click.echo(f"  {document.path}")
+    if undelivered:
+        click.echo(f"not delivered ({len(undelivered)} most recent):")
+        for problem in undelivered:
+            retry = (
+                f", next attempt {problem.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+                if problem.state == "waiting" and problem.next_attempt_at
+                else ""
+            )
+            click.echo(f"  {problem.what}: {problem.state}{retry}: {problem.error or ''}")
 
 
 @cli.group()
@@ -653,6 +556,13 @@ def db_upgrade(ctx: click.Context, config: Path | None) -> None:
         click.echo(f"database at revision {store.current_revision()}")
     finally:
         store.close()
+
+
+# The digest, alert and story commands live in their own module; importing it
+# registers them on the group above.
+from watcher import cli_delivery  # noqa: E402
+
+__all__ = ["cli", "cli_delivery", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

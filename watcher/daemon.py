@@ -28,6 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from watcher.alerting import Alerter, AlertOutcome
 from watcher.digesting import DigestOutcome, DigestRunner, cron_trigger, next_run
 from watcher.errors import RuleSetError, WatcherError
 from watcher.extract import SUPPORTED_SUFFIXES, Limits
@@ -44,6 +45,7 @@ from watcher.store import Store
 log = logging.getLogger(__name__)
 
 RELOAD_DELAY = 0.5  # seconds of quiet after a rule file changes before reloading
+OUTBOX_SECONDS = 30.0  # how often deferred emails and alerts are looked at
 
 
 @dataclass
@@ -53,6 +55,7 @@ class OnceReport:
     results: list[Result] = field(default_factory=list)
     digests: list[DigestOutcome] = field(default_factory=list)
     not_due: list[tuple[str, datetime | None]] = field(default_factory=list)
+    alerts: list[AlertOutcome] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         counts = dict.fromkeys(Outcome, 0)
@@ -70,7 +73,8 @@ class OnceReport:
             for r in self.results
             if r.outcome is Outcome.QUARANTINED
         )
-        lines.extend(f"digest {d.name}: wrote {d.path} ({d.hit_count} hits)" for d in self.digests)
+        lines.extend(a.describe() for a in self.alerts)
+        lines.extend(d.describe() for d in self.digests)
         for name, upcoming in self.not_due:
             when = f"next at {upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "no next run"
             lines.append(f"digest {name}: not due ({when})")
@@ -98,7 +102,7 @@ def open_digest_runner(settings: Settings) -> Iterator[DigestRunner]:
     """A digest runner on the configured database and rules (for one-shot commands)."""
     ruleset = load_rules(settings.rules)
     with open_store(settings) as store:
-        yield DigestRunner(settings, store, lambda: ruleset.titles)
+        yield DigestRunner(settings, store, lambda: ruleset)
 
 
 def load_configured_matcher(settings: Settings) -> Matcher:
@@ -139,7 +143,8 @@ def run_once(settings: Settings) -> OnceReport:
                 report.results.append(processor.reject(found.path, found.reason))
             else:
                 report.results.append(processor.process(found.path))
-        runner = DigestRunner(settings, store, lambda: ruleset.titles)
+        report.alerts.extend(Alerter(settings, store, lambda: ruleset).run())
+        runner = DigestRunner(settings, store, lambda: ruleset)
         report.digests.extend(runner.recover())
         now = datetime.now(UTC)
         for digest in settings.digests:
@@ -174,6 +179,7 @@ class Daemon:
         self.settings = settings
         self._stop = threading.Event()
         self._reload = threading.Event()
+        self._alerts_due = threading.Event()
         self._ruleset: RuleSet | None = None
         self._started_at = datetime.now(UTC)
 
@@ -191,12 +197,25 @@ class Daemon:
         )
         with open_store(settings) as store:
             processor = make_processor(settings, store, matcher)
-            runner = DigestRunner(settings, store, self._titles)
+            runner = DigestRunner(settings, store, lambda: self._ruleset)
+            alerter = Alerter(settings, store, lambda: self._ruleset)
+            alert_thread = threading.Thread(
+                target=self._alert_loop, args=(alerter,), name="alerts", daemon=True
+            )
+            alert_thread.start()
             # One "now" for the catch-up and the schedule, so that no scheduled
             # time falls between the two and goes unrun.
             now = datetime.now(UTC)
             self._catch_up(runner, now)
             scheduler = BackgroundScheduler(timezone=UTC)
+            scheduler.add_job(
+                runner.retry_due,
+                "interval",
+                seconds=OUTBOX_SECONDS,
+                id="outbox",
+                coalesce=True,
+                max_instances=1,
+            )
             for digest in settings.digests:
                 scheduler.add_job(
                     runner.scheduled,
@@ -231,6 +250,8 @@ class Daemon:
                 rules_observer.stop()
                 rules_observer.join(timeout=5)
                 scheduler.shutdown(wait=True)
+                self._alerts_due.set()
+                alert_thread.join(timeout=10)
         log.info("stopped")
 
     def stop(self) -> None:
@@ -244,23 +265,34 @@ class Daemon:
         """
         try:
             for outcome in runner.recover():
-                log.info("digest %s: wrote %s", outcome.name, outcome.path)
+                log.info("%s", outcome.describe())
         except WatcherError as exc:
             log.error("could not finish an interrupted digest: %s", exc)
         for digest in self.settings.digests:
             try:
                 if runner.is_due(digest.name, now, first_is_due=False):
                     outcome = runner.run(digest.name, now)
-                    log.info("digest %s (missed while down): wrote %s", digest.name, outcome.path)
+                    log.info("%s (missed while down)", outcome.describe())
             except WatcherError as exc:
                 log.error("digest %s failed: %s", digest.name, exc)
+
+    def _alert_loop(self, alerter: Alerter) -> None:
+        """Alerts within seconds of a new document; deferred ones retried meanwhile.
+
+        A thread of its own: a slow or unreachable mail server must hold up
+        neither the inbox nor the digests.
+        """
+        while not self._stop.is_set():
+            try:
+                alerter.run()
+            except Exception:
+                log.exception("alerts failed; trying again shortly")
+            self._alerts_due.wait(timeout=OUTBOX_SECONDS)
+            self._alerts_due.clear()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         log.info("received %s", signal.Signals(signum).name)
         self._stop.set()
-
-    def _titles(self) -> dict[str, str]:
-        return self._ruleset.titles if self._ruleset else {}
 
     def _report_health(self, inbox: InboxWatcher) -> None:
         now = datetime.now(UTC)
@@ -326,8 +358,7 @@ class Daemon:
         except Exception:
             log.exception("%s: could not record the quarantine", path)
 
-    @staticmethod
-    def _on_ready(processor: Processor, path: Path) -> None:
+    def _on_ready(self, processor: Processor, path: Path) -> None:
         try:
             result = processor.process(path)
         except Exception:
@@ -335,3 +366,5 @@ class Daemon:
             return
         if result.outcome is Outcome.SEEN:
             log.info("%s: already seen, skipped", path)
+        elif result.outcome is Outcome.NEW and result.hit_count:
+            self._alerts_due.set()

@@ -1,9 +1,13 @@
-"""Producing a digest: claim the hits, render them, write the file, record it.
+"""Producing a digest: claim the hits, render them, deliver, record it.
 
 The store's claim is what makes a hit land in exactly one digest of each
 name: claiming and recording the digest happen in one transaction. A crash
 after the claim leaves a digest in state "claimed"; :meth:`DigestRunner.recover`
 finishes it on the next start, under the same file name rather than a second one.
+
+An email digest is rendered once and stored ("rendered") before the first
+attempt to send it; every later attempt, after a deferral or a crash, sends
+the same message with the same Message-ID, so a resend is recognisable.
 
 Schedules are local wall-clock times: each time a schedule names fires once,
 also on the night the clocks go back and that time happens twice.
@@ -11,21 +15,36 @@ also on the night the clocks go back and that time happens twice.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from watcher.digest import digest_filename, make_environment, render_digest, write_atomically
-from watcher.model import DigestContent
+from watcher.digest import (
+    digest_filename,
+    make_environment,
+    render_digest,
+    render_digest_email,
+    write_atomically,
+)
+from watcher.digest.mail import DeliveryDeferred, build_message, digest_message_id, send
+from watcher.errors import ConfigError, DigestError
+from watcher.model import DigestContent, Severity, StoredHit
+from watcher.rules import RuleSet
 from watcher.settings import DigestSettings, Settings, cron_fields
 from watcher.store import DigestRecord, Store
+from watcher.stories import group_stories
+from watcher.testhooks import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -99,25 +118,68 @@ def next_run(digest: DigestSettings, after: datetime) -> datetime | None:
     return fire
 
 
+# Retries of an email the server deferred: 1 min, 2, 4, ... then hourly.
+OUTBOX_FIRST_RETRY = timedelta(minutes=1)
+OUTBOX_MAX_RETRY = timedelta(hours=1)
+# Inside one delivery attempt: short waits for a server that is briefly busy.
+SEND_ATTEMPTS = 4
+SEND_BACKOFF = 0.5
+
+
+def retry_delay(failed_attempts: int) -> timedelta:
+    """How long to wait after ``failed_attempts`` failed deliveries of one message."""
+    steps = max(0, min(failed_attempts - 1, 12))
+    return min(OUTBOX_FIRST_RETRY * (1 << steps), OUTBOX_MAX_RETRY)
+
+
 @dataclass(frozen=True, slots=True)
 class DigestOutcome:
-    """A digest that was written."""
+    """What became of one digest: ``status`` is written, sent, deferred, skipped or failed."""
 
     name: str
     digest_id: int
-    path: Path
+    path: Path | None
     hit_count: int
+    status: str = "written"
+    accepted: tuple[str, ...] = ()
+    refused: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    def describe(self) -> str:
+        """One line for the log and the command line."""
+        hits = f"{self.hit_count} hits"
+        if self.status == "written":
+            return f"digest {self.name}: wrote {self.path} ({hits})"
+        if self.status == "sent":
+            refused = "".join(f"; refused {a}: {r}" for a, r in self.refused.items())
+            return f"digest {self.name}: sent to {', '.join(self.accepted)} ({hits}){refused}"
+        if self.status == "skipped":
+            return f"digest {self.name}: nothing new, skipped (skip_empty)"
+        if self.status == "deferred":
+            return f"digest {self.name}: delivery deferred, will retry ({self.error})"
+        return f"digest {self.name}: FAILED: {self.error}"
 
 
 class DigestRunner:
-    """Claims, renders and writes the digests configured in ``settings``."""
+    """Claims, renders and delivers the digests configured in ``settings``.
+
+    Markdown digests are written to a folder; email digests go through the
+    outbox: claimed, rendered and stored, then sent, retried on temporary
+    failures with growing waits, and marked failed on permanent ones.
+    """
 
     def __init__(
-        self, settings: Settings, store: Store, titles: Callable[[], Mapping[str, str]]
+        self,
+        settings: Settings,
+        store: Store,
+        rules: Callable[[], RuleSet | None],
+        *,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
         self._store = store
-        self._titles = titles
+        self._rules = rules
+        self._sleep = sleep
         self._env = make_environment(settings.templates)
         self._lock = threading.Lock()
 
@@ -144,16 +206,25 @@ class DigestRunner:
         ]
 
     def run(self, name: str, now: datetime | None = None) -> DigestOutcome:
-        """Claim every hit not yet in a digest called ``name`` and write the digest."""
-        self._settings.digest(name)  # an unknown name is a ConfigError before anything is claimed
+        """Claim every hit not yet in a digest called ``name`` (that its filter takes) and deliver.
+
+        Earlier digests of that name still waiting for delivery go first, so
+        that readers get periods in order.
+        """
+        digest = self._settings.digest(name)  # a ConfigError before anything is claimed
+        watchlists = self._filter_watchlists(digest)
         with self._lock:
             for pending in self._store.pending_digests(name):
-                done = self._write(pending)
-                log.info(
-                    "digest %s: finished #%d claimed earlier: %s", name, done.digest_id, done.path
-                )
-            record = self._store.claim_digest(name, now or datetime.now(UTC))
-            return self._write(record)
+                log.info("%s", self._finish(pending).describe() + " (claimed earlier)")
+            record = self._store.claim_digest(
+                name,
+                now or datetime.now(UTC),
+                fmt=digest.format,
+                watchlists=watchlists,
+                min_severity=digest.min_severity,
+            )
+            crash_point("digest-claimed")
+            return self._finish(record)
 
     def scheduled(self, name: str) -> None:
         """The scheduler's job: like :meth:`run`, but a failure is logged, not raised."""
@@ -162,55 +233,149 @@ class DigestRunner:
         except Exception:
             log.exception("digest %s failed", name)
             return
-        log.info("digest %s: wrote %s (%d hits)", name, outcome.path, outcome.hit_count)
+        self._log(outcome)
 
-    def recover(self) -> list[DigestOutcome]:
-        """Finish digests that were claimed but not written (the daemon died in between)."""
+    def retry_due(self, now: datetime | None = None) -> list[DigestOutcome]:
+        """Send the email digests whose retry time has come (the outbox job)."""
         outcomes = []
         with self._lock:
+            for record in self._store.pending_digests(due_at=now or datetime.now(UTC)):
+                if record.status != "rendered":
+                    continue  # a claim in progress, or one a crash interrupted: recover() has it
+                outcome = self._finish(record)
+                self._log(outcome)
+                outcomes.append(outcome)
+        return outcomes
+
+    def send_pending(self, name: str) -> list[DigestOutcome]:
+        """Deliver now every digest of ``name`` waiting for a retry (``digest --send``)."""
+        self._settings.digest(name)
+        with self._lock:
+            return [self._finish(record) for record in self._store.pending_digests(name)]
+
+    def recover(self) -> list[DigestOutcome]:
+        """Finish digests a crash interrupted: claimed but not delivered, or rendered but unsent."""
+        outcomes = []
+        configured = {d.name for d in self._settings.digests}
+        with self._lock:
             for record in self._store.pending_digests():
-                if record.name not in {d.name for d in self._settings.digests}:
+                if record.name not in configured:
                     log.warning("digest %s #%d is no longer configured", record.name, record.id)
                     continue
                 log.info("finishing digest %s #%d claimed before a restart", record.name, record.id)
-                outcomes.append(self._write(record))
+                outcomes.append(self._finish(record))
         return outcomes
 
     def preview(self, name: str, now: datetime | None = None) -> str:
-        """The digest as :meth:`run` would write it now, without claiming anything."""
-        settings = self._settings.digest(name)
+        """The digest as :meth:`run` would deliver it now, without claiming anything."""
+        digest = self._settings.digest(name)
         last = self._store.last_digest(name)
-        content = DigestContent(
-            name=name,
-            period_start=last.period_end if last else None,
-            period_end=now or datetime.now(UTC),
-            timezone=settings.timezone,
-            hits=tuple(self._store.unclaimed_hits(name)),
-            watchlist_titles=dict(self._titles()),
-            generated_at=datetime.now(UTC),
+        hits = tuple(
+            self._store.unclaimed_hits(
+                name,
+                watchlists=self._filter_watchlists(digest),
+                min_severity=digest.min_severity,
+            )
         )
+        content = self._content(
+            digest, last.period_end if last else None, now or datetime.now(UTC), hits, set()
+        )
+        if digest.format == "email":
+            email = render_digest_email(content, self._env)
+            return f"Subject: {email.subject}\n\n{email.text}"
         return render_digest(content, self._env)
 
-    def _write(self, record: DigestRecord) -> DigestOutcome:
-        settings = self._settings.digest(record.name)
+    # -- one digest -----------------------------------------------------------
+
+    def _finish(self, record: DigestRecord) -> DigestOutcome:
+        """Take a claimed or rendered digest as far as it goes: delivered, deferred or failed."""
+        try:
+            digest = self._settings.digest(record.name)
+        except ConfigError as exc:
+            return self._failed(record, exc.message)
+        if record.status == "rendered":
+            return self._send(record, digest)
         hits = tuple(self._store.digest_hits(record.id))
+        if not hits and digest.skip_empty:
+            self._store.mark_digest_skipped(record.id)
+            return DigestOutcome(record.name, record.id, None, 0, status="skipped")
+        claimed = {s.id for s in hits}
+        content = self._content(digest, record.period_start, record.period_end, hits, claimed)
+        if record.format == "markdown":
+            return self._write(record, digest, content)
+        return self._render_email(record, digest, content)
+
+    def _content(
+        self,
+        digest: DigestSettings,
+        period_start: datetime | None,
+        period_end: datetime,
+        hits: tuple[StoredHit, ...],
+        claimed: set[int],
+    ) -> DigestContent:
+        ruleset = self._rules()
+        stories = self._settings.stories
+        names = {(s.hit.watchlist, s.hit.name) for s in hits}
+        first = self._store.first_hit_ids(names)
+        # New: the first hit ever of that name is one of this digest's (for a
+        # preview, which claims nothing: one of the hits it shows).
+        mine = claimed or {s.id for s in hits}
+        return DigestContent(
+            name=digest.name,
+            period_start=period_start,
+            period_end=period_end,
+            timezone=digest.timezone,
+            hits=hits,
+            watchlist_titles=dict(ruleset.titles) if ruleset else {},
+            generated_at=datetime.now(UTC),
+            stories=tuple(
+                group_stories(
+                    hits,
+                    window=stories.window,
+                    min_shared=stories.min_shared,
+                    min_similarity=stories.min_similarity,
+                )
+            ),
+            first_seen=frozenset(k for k, first_id in first.items() if first_id in mine),
+            ruleset_version=ruleset.version if ruleset else None,
+            filter_note=_filter_note(digest),
+        )
+
+    def _filter_watchlists(self, digest: DigestSettings) -> frozenset[str] | None:
+        """The watchlists a digest's filter takes; None when it takes all."""
+        if not digest.watchlists and not digest.tags:
+            return None
+        chosen = set(digest.watchlists)
+        ruleset = self._rules()
+        if digest.tags:
+            if ruleset is None:
+                log.warning("digest %s: no rules loaded to resolve tags", digest.name)
+            else:
+                wanted = set(digest.tags)
+                chosen.update(w.id for w in ruleset.watchlists if wanted & set(w.tags))
+        if ruleset is not None:
+            unknown = set(digest.watchlists) - {w.id for w in ruleset.watchlists}
+            if unknown:
+                log.warning(
+                    "digest %s: no watchlist called %s in the rules",
+                    digest.name,
+                    ", ".join(sorted(unknown)),
+                )
+        return frozenset(chosen)
+
+    def _write(
+        self, record: DigestRecord, digest: DigestSettings, content: DigestContent
+    ) -> DigestOutcome:
+        folder = digest.folder or self._settings.digests_dir
         marker = _marker(record)
-        path = self._own_file(record, marker)
+        path = _own_file(folder, record, digest, marker)
         if path is None:
-            content = DigestContent(
-                name=record.name,
-                period_start=record.period_start,
-                period_end=record.period_end,
-                timezone=settings.timezone,
-                hits=hits,
-                watchlist_titles=dict(self._titles()),
-                generated_at=datetime.now(UTC),
-            )
             text = render_digest(content, self._env).rstrip("\n") + f"\n\n{marker}\n"
             # A failed write leaves the digest claimed: the next run or restart
             # finishes it, so its hits are neither lost nor given to another digest.
-            filename = digest_filename(record.name, record.period_end, settings.timezone)
-            path = write_atomically(self._settings.digests_dir, filename, text)
+            filename = digest_filename(record.name, record.period_end, digest.timezone)
+            path = write_atomically(folder, filename, text)
+            crash_point("digest-written")
         else:
             # Written before a crash kept it from being recorded. The write was
             # atomic and the marker is its last line, so the file is complete:
@@ -219,21 +384,105 @@ class DigestRunner:
                 "digest %s #%d: keeping %s written before a crash", record.name, record.id, path
             )
         self._store.mark_digest_written(record.id, str(path))
-        return DigestOutcome(record.name, record.id, path, len(hits))
+        return DigestOutcome(record.name, record.id, path, len(content.hits))
 
-    def _own_file(self, record: DigestRecord, marker: str) -> Path | None:
-        """The file an earlier attempt at this digest wrote (``<name>-<day>[-N].md``), if any."""
-        settings = self._settings.digest(record.name)
-        base = digest_filename(record.name, record.period_end, settings.timezone)
-        stem, suffix = base.rsplit(".", 1)
-        ours = re.compile(rf"{re.escape(stem)}(?:-\d+)?\.{re.escape(suffix)}")
+    def _render_email(
+        self, record: DigestRecord, digest: DigestSettings, content: DigestContent
+    ) -> DigestOutcome:
+        smtp = self._settings.smtp
+        if smtp is None or not digest.recipients:
+            return self._failed(record, "email digest without [smtp] settings or recipients")
+        rendered = render_digest_email(content, self._env)
+        message_id = digest_message_id(record.name, record.period_end, _domain(smtp.sender))
+        message = build_message(
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            sender=smtp.sender,
+            recipients=digest.recipients,
+            message_id=message_id,
+        )
+        # Stored before the first attempt: every retry, after a 4xx or a crash,
+        # sends these bytes under this Message-ID.
+        self._store.mark_digest_rendered(record.id, message_id, message.as_string())
+        crash_point("digest-rendered")
+        return self._send(replace(record, status="rendered", message_id=message_id), digest)
+
+    def _send(self, record: DigestRecord, digest: DigestSettings) -> DigestOutcome:
+        smtp = self._settings.smtp
+        stored = self._store.digest_message(record.id)
+        if smtp is None or not digest.recipients or stored is None:
+            return self._failed(record, "email digest without [smtp] settings or recipients")
+        message = email.message_from_string(stored, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
         try:
-            candidates = sorted(
-                p for p in self._settings.digests_dir.iterdir() if ours.fullmatch(p.name)
+            delivery = send(
+                message,
+                digest.recipients,
+                smtp,
+                attempts=SEND_ATTEMPTS,
+                backoff=SEND_BACKOFF,
+                sleep=self._sleep,
             )
-        except OSError:
-            return None  # no folder yet, or not a folder: the write will say so
-        return next((p for p in candidates if _ends_with(p, marker)), None)
+        except DeliveryDeferred as exc:
+            wait = retry_delay(record.attempts + 1)
+            self._store.defer_digest(record.id, exc.message, datetime.now(UTC) + wait)
+            return DigestOutcome(
+                record.name, record.id, None, record.hit_count, "deferred", error=exc.message
+            )
+        except DigestError as exc:
+            return self._failed(record, exc.message)
+        crash_point("digest-sent")
+        self._store.mark_digest_sent(record.id, delivery.accepted, delivery.refused)
+        return DigestOutcome(
+            record.name,
+            record.id,
+            None,
+            record.hit_count,
+            "sent",
+            accepted=delivery.accepted,
+            refused=dict(delivery.refused),
+        )
+
+    def _failed(self, record: DigestRecord, error: str) -> DigestOutcome:
+        self._store.mark_digest_failed(record.id, error)
+        return DigestOutcome(record.name, record.id, None, record.hit_count, "failed", error=error)
+
+    @staticmethod
+    def _log(outcome: DigestOutcome) -> None:
+        level = {"failed": logging.ERROR, "deferred": logging.WARNING}.get(
+            outcome.status, logging.INFO
+        )
+        log.log(level, "%s", outcome.describe())
+
+
+def _filter_note(digest: DigestSettings) -> str | None:
+    parts = []
+    if digest.watchlists:
+        parts.append("watchlists: " + ", ".join(digest.watchlists))
+    if digest.tags:
+        parts.append("tags: " + ", ".join(digest.tags))
+    if digest.min_severity is not Severity.LOW:
+        parts.append(f"min severity: {digest.min_severity.value}")
+    return "; ".join(parts) or None
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2] or "localhost"
+
+
+def _own_file(
+    folder: Path, record: DigestRecord, digest: DigestSettings, marker: str
+) -> Path | None:
+    """The file an earlier attempt at this digest wrote (``<name>-<day>[-N].md``), if any."""
+    base = digest_filename(record.name, record.period_end, digest.timezone)
+    stem, suffix = base.rsplit(".", 1)
+    ours = re.compile(rf"{re.escape(stem)}(?:-\d+)?\.{re.escape(suffix)}")
+    try:
+        candidates = sorted(p for p in folder.iterdir() if ours.fullmatch(p.name))
+    except OSError:
+        return None  # no folder yet, or not a folder: the write will say so
+    return next((p for p in candidates if _ends_with(p, marker)), None)
 
 
 def _marker(record: DigestRecord) -> str:

@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 
 from watcher.dedupe import words
-from watcher.model import DocumentRef, StoredHit
+from watcher.model import DocumentRef, StoredHit, Story
 
 __all__ = [
     "DEFAULT_MIN_SIMILARITY",
@@ -83,21 +83,6 @@ _STOPWORDS = frozenset(
     whom why will with would year years you your yours yourself yourselves
     """.split()
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Story:
-    """One event as reported by one or more documents.
-
-    ``documents`` are oldest first (published, else ingested); ``entities``
-    are the plain names of the watched entities that at least two of the
-    documents share (all the document's entities for a one-document story),
-    sorted; ``title`` is the most typical headline (see :func:`group_stories`).
-    """
-
-    documents: tuple[DocumentRef, ...]
-    entities: tuple[str, ...]
-    title: str
 
 
 def _when(document: DocumentRef) -> datetime:

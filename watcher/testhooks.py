@@ -12,7 +12,17 @@ import os
 import signal
 
 CRASH_ENV = "WATCHER_TEST_CRASH_AT"
-POINTS = ("after-match", "in-transaction", "after-commit", "digest-claimed", "digest-written")
+POINTS = (
+    "after-match",
+    "in-transaction",
+    "after-commit",
+    "digest-claimed",
+    "digest-written",
+    "digest-rendered",
+    "digest-sent",
+    "alert-recorded",
+    "alert-sent",
+)
 
 
 def crash_point(name: str) -> None:

@@ -62,6 +62,10 @@ class SmtpSettings:
         validate_address(self.sender)
 
 
+class DeliveryDeferred(DigestError):
+    """Every attempt failed temporarily (4xx replies, network errors): try again later."""
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """What the server took: accepted recipients, refused ones with the reply, the Message-ID."""
@@ -314,8 +318,9 @@ def send(
     recipient refused with a 4xx reply is retried alone in the next attempt;
     one refused with a 5xx reply (or still refused after the last attempt) is
     reported in :attr:`Delivery.refused` as long as someone received the
-    message. If nobody did, DigestError carries the server's reply. Every
-    network step is bounded by ``settings.timeout``.
+    message. If nobody did, DigestError carries the server's reply; it is a
+    :class:`DeliveryDeferred` when every failure was temporary. Every network
+    step is bounded by ``settings.timeout``.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -363,7 +368,7 @@ def send(
 
     if not accepted:
         if pending:
-            raise DigestError(f"gave up after {attempts} attempts: {last}")
+            raise DeliveryDeferred(f"gave up after {attempts} attempts: {last}")
         replies_text = "; ".join(f"{r}: {reply}" for r, reply in refused.items())
         raise DigestError(f"{where} refused every recipient: {replies_text}")
     return Delivery(accepted=tuple(accepted), refused=refused, message_id=message_id)

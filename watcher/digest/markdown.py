@@ -86,6 +86,31 @@ def collapse(text: str) -> str:
     return " ".join("".join(" " if _is_space(c) else c for c in text).split())
 
 
+def split_match(snippet: str, start: int, end: int) -> tuple[str, str, str]:
+    """``snippet`` cut into (before, match, after), whitespace collapsed as :func:`collapse` does.
+
+    For formats other than Markdown to highlight a match in. Offsets are
+    clamped; whitespace at the edges of the match moves outside it.
+    """
+    start = max(0, min(start, len(snippet)))
+    end = max(start, min(end, len(snippet)))
+    while start < end and _is_space(snippet[start]):
+        start += 1
+    while end > start and _is_space(snippet[end - 1]):
+        end -= 1
+    solid = [i for i, char in enumerate(snippet) if not _is_space(char)]
+    if not solid:
+        return "", "", ""
+    first, last = solid[0], solid[-1]
+    pieces = [
+        (" " if first < i < last and not _is_space(snippet[i - 1]) else "")
+        if _is_space(char)
+        else char
+        for i, char in enumerate(snippet)
+    ]
+    return "".join(pieces[:start]), "".join(pieces[start:end]), "".join(pieces[end:])
+
+
 def md_escape(text: str) -> str:
     """Escape ``text`` so that Markdown renders it literally, on one line."""
     return "".join(_pieces(text))

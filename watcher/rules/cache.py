@@ -46,7 +46,8 @@ from watcher.rules.model import RuleSet
 log = logging.getLogger(__name__)
 
 # Bump when the entry layout or anything pickled inside it changes incompatibly.
-CACHE_FORMAT = 1
+# 2: alert and realert on watchlists, entities, topics and rules.
+CACHE_FORMAT = 2
 KEEP_ENTRIES = 4  # a few rule-set versions, so that switching back and forth stays fast
 ENTRY_PREFIX = "rules-"
 ENTRY_SUFFIX = ".pickle"

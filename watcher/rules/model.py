@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 from watcher.errors import Location, RuleError
@@ -11,6 +12,7 @@ from watcher.model import Severity
 ENTITY_KINDS = ("person", "organisation", "place", "other")
 CASE_POLICIES = ("auto", "sensitive", "insensitive")
 ClauseKind = Literal["entity", "topic", "term"]
+_PolicyKey = tuple[str, str, str]  # watchlist id, hit kind ("entity", "topic", "rule"), name
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class Entity:
     not_near: NotNear | None = None
     patterns: tuple[Pattern, ...] = ()
     examples: Examples = Examples()
+    alert: bool | None = None  # True: alert immediately; False: digest only; None: inherit
+    realert: timedelta | None = None  # None: inherit
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,8 @@ class Topic:
     not_near: NotNear | None = None
     patterns: tuple[Pattern, ...] = ()
     examples: Examples = Examples()
+    alert: bool | None = None  # True: alert immediately; False: digest only; None: inherit
+    realert: timedelta | None = None  # None: inherit
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,8 @@ class Rule:
     severity: Severity | None
     location: Location
     examples: Examples = Examples()
+    alert: bool | None = None  # True: alert immediately; False: digest only; None: inherit
+    realert: timedelta | None = None  # None: inherit
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,19 @@ class Watchlist:
     topics: tuple[Topic, ...]
     location: Location
     rules: tuple[Rule, ...] = ()
+    alert: bool | None = None  # True: alert immediately; False or None: digest only
+    realert: timedelta | None = None  # None: the configured default
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    """How a hit alerts: at once or only in the digest, and how soon it may alert again."""
+
+    immediate: bool  # alert: immediate applies to this hit's entity/topic/rule (or its watchlist)
+    realert: timedelta | None  # the innermost realert given; None = use the configured default
+
+
+DIGEST_ONLY = AlertPolicy(immediate=False, realert=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +162,10 @@ class RuleSet:
     watchlists: tuple[Watchlist, ...]
     version: str
     warnings: tuple[RuleError, ...] = ()
+    # Built on first use (it runs for every hit), not at load: the cache pickles rule sets.
+    _policies: dict[_PolicyKey, AlertPolicy] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def watchlist(self, watchlist_id: str) -> Watchlist | None:
         """The watchlist called ``watchlist_id``, if any."""
@@ -150,3 +175,34 @@ class RuleSet:
     def titles(self) -> dict[str, str]:
         """Watchlist id -> title, for reports."""
         return {w.id: w.title for w in self.watchlists}
+
+    def alert_policy(self, watchlist: str, kind: str, name: str) -> AlertPolicy:
+        """The alert policy of a hit; the innermost ``alert``/``realert`` given wins.
+
+        ``kind`` is a hit's kind: "entity", "topic" or "rule". An unknown watchlist,
+        kind or name gets the digest-only policy with the default realert window.
+        """
+        policies = self._policies
+        if policies is None:
+            policies = _alert_policies(self.watchlists)
+            object.__setattr__(self, "_policies", policies)  # a cache, not state
+        return policies.get((watchlist, kind, name), DIGEST_ONLY)
+
+
+def _alert_policies(watchlists: tuple[Watchlist, ...]) -> dict[_PolicyKey, AlertPolicy]:
+    """(watchlist, kind, name) -> policy for everything that can hit; equal policies shared."""
+    shared: dict[tuple[bool, timedelta | None], AlertPolicy] = {}
+    policies: dict[_PolicyKey, AlertPolicy] = {}
+    for watchlist in watchlists:
+        members: list[tuple[str, Entity | Topic | Rule]] = [
+            *(("entity", e) for e in watchlist.entities),
+            *(("topic", t) for t in watchlist.topics),
+            *(("rule", r) for r in watchlist.rules),
+        ]
+        for kind, member in members:
+            immediate = member.alert if member.alert is not None else bool(watchlist.alert)
+            realert = member.realert if member.realert is not None else watchlist.realert
+            policy = shared.setdefault((immediate, realert), AlertPolicy(immediate, realert))
+            # Two members of one kind and name (hits cannot tell them apart): the first wins.
+            policies.setdefault((watchlist.id, kind, member.name), policy)
+    return policies

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 
+from watcher.durations import parse_duration
 from watcher.errors import RuleError
 from watcher.model import Severity
 from watcher.normalize import normalize_key as phrase_key
@@ -33,7 +35,7 @@ from watcher.rules.model import (
     Watchlist,
 )
 from watcher.rules.patterns import PatternError, compile_pattern
-from watcher.rules.yamlnodes import Field, NodeReader, did_you_mean
+from watcher.rules.yamlnodes import Field, NodeReader, describe, did_you_mean
 
 WATCHLIST_KEYS = (
     "watchlist",
@@ -41,6 +43,8 @@ WATCHLIST_KEYS = (
     "description",
     "severity",
     "tags",
+    "alert",
+    "realert",
     "entities",
     "entities_from",
     "topics",
@@ -57,6 +61,8 @@ ENTITY_KEYS = (
     "patterns",
     "examples",
     "description",
+    "alert",
+    "realert",
 )
 TOPIC_KEYS = (
     "name",
@@ -69,6 +75,8 @@ TOPIC_KEYS = (
     "patterns",
     "examples",
     "description",
+    "alert",
+    "realert",
 )
 RULE_KEYS = (
     "name",
@@ -80,6 +88,8 @@ RULE_KEYS = (
     "near",
     "same_sentence",
     "examples",
+    "alert",
+    "realert",
 )
 PHRASE_KEYS = ("text", "case")
 NOT_NEAR_KEYS = ("words", "within")
@@ -87,11 +97,15 @@ NEAR_KEYS = ("within",)
 EXAMPLES_KEYS = ("match", "no_match")
 EXAMPLE_KEYS = ("text", "expect")
 CLAUSE_KEYS: tuple[ClauseKind, ...] = ("entity", "topic", "term")
+ALERT_CHOICES = ("immediate", "digest")
 
 MAX_WORDS_APART = 1000
 _SEVERITIES = tuple(s.value for s in Severity)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KIND_SYNONYMS = {"organization": "organisation", "org": "organisation", "location": "place"}
+_STR = "tag:yaml.org,2002:str"
+_ALERT_HINT = "'immediate' alerts as soon as a document matches; 'digest' waits for the digest"
+_DURATION_HINT = "write a number and a unit, s, m, h, d or w; units combine, as in 1d12h"
 
 T = TypeVar("T")
 
@@ -113,6 +127,7 @@ class WatchlistReader(NodeReader):
         self._opt(fields, "description", lambda n: self.string(n, "'description'"))
         severity = self._opt(fields, "severity", self._severity) or Severity.MEDIUM
         tags = tuple(v for v, _ in self._opt_list(fields, "tags", self.strings))
+        alert, realert = self._alert_keys(fields)
         entities = [e for n in self._nodes(fields, "entities") if (e := self._entity(n))]
         if "entities_from" in fields:
             entities.extend(self._entities_from(fields["entities_from"].value))
@@ -136,6 +151,8 @@ class WatchlistReader(NodeReader):
             topics=tuple(topics),
             location=self.location(fields["watchlist"].value),
             rules=tuple(rules),
+            alert=alert,
+            realert=realert,
         )
 
     # -- pieces of a watchlist -------------------------------------------------
@@ -178,6 +195,7 @@ class WatchlistReader(NodeReader):
         not_near = self._opt(fields, "not_near", lambda n: self._not_near(n, case))
         patterns = self._opt_list(fields, "patterns", lambda n, w: self._patterns(n, w, case))
         examples = self._opt(fields, "examples", self._examples) or Examples()
+        alert, realert = self._alert_keys(fields)
         if name is None:
             return None
         name_phrase = Phrase(name, case, self.location(fields["name"].value))
@@ -191,6 +209,8 @@ class WatchlistReader(NodeReader):
             not_near=not_near,
             patterns=tuple(patterns),
             examples=examples,
+            alert=alert,
+            realert=realert,
         )
 
     def _topic(self, node: yaml.Node) -> Topic | None:
@@ -207,6 +227,7 @@ class WatchlistReader(NodeReader):
         exclude = self._opt_list(fields, "exclude", lambda n, w: self._phrases(n, w, case))
         not_near = self._opt(fields, "not_near", lambda n: self._not_near(n, case))
         examples = self._opt(fields, "examples", self._examples) or Examples()
+        alert, realert = self._alert_keys(fields)
         if name is not None and not terms and not patterns and "terms" not in fields:
             self.error(
                 node,
@@ -227,6 +248,8 @@ class WatchlistReader(NodeReader):
             not_near=not_near,
             patterns=tuple(patterns),
             examples=examples,
+            alert=alert,
+            realert=realert,
         )
 
     def _rule(self, node: yaml.Node, names: dict[str, list[str]]) -> Rule | None:
@@ -245,6 +268,7 @@ class WatchlistReader(NodeReader):
             fields, "same_sentence", lambda n: self.boolean(n, "'same_sentence'")
         )
         examples = self._opt(fields, "examples", self._examples) or Examples()
+        alert, realert = self._alert_keys(fields)
         if "all" not in fields and "any" not in fields:
             self.error(node, "a rule needs clauses under 'all' or 'any'")
             return None
@@ -262,6 +286,8 @@ class WatchlistReader(NodeReader):
             severity=severity,
             location=self.location(node),
             examples=examples,
+            alert=alert,
+            realert=realert,
         )
 
     def _clause(self, node: yaml.Node, where: str, names: dict[str, list[str]]) -> Clause | None:
@@ -305,6 +331,45 @@ class WatchlistReader(NodeReader):
         if within is None or not words:
             return None
         return NotNear(tuple(words), within)
+
+    def _alert_keys(self, fields: dict[str, Field]) -> tuple[bool | None, timedelta | None]:
+        """``alert`` and ``realert`` of a watchlist, entity, topic or rule; None when not set."""
+        return self._opt(fields, "alert", self._alert), self._opt(fields, "realert", self._realert)
+
+    def _alert(self, node: yaml.Node) -> bool | None:
+        expected = "alert must be 'immediate' or 'digest'"
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
+            self.error(node, f"{expected}, got {describe(node)}", _ALERT_HINT)
+            return None
+        value = " ".join(str(node.value).split())
+        if value.lower() in ALERT_CHOICES:
+            return value.lower() == "immediate"
+        hint = did_you_mean(value.lower(), ALERT_CHOICES) or _ALERT_HINT
+        self.error(node, f"{expected}, got {value!r}", hint)
+        return None
+
+    def _realert(self, node: yaml.Node) -> timedelta | None:
+        expected = "realert must be a duration such as 30m, 12h or 1d"
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
+            bare_number = isinstance(node, yaml.ScalarNode) and str(node.value).isdigit()
+            hint = f"add a unit, as in '{node.value}h'" if bare_number else _DURATION_HINT
+            self.error(node, f"{expected}, got {describe(node)}", hint)
+            return None
+        value = " ".join(str(node.value).split())
+        try:
+            window = parse_duration(value)
+        except ValueError as exc:
+            hint = "that is too long" if "too long" in str(exc) else _DURATION_HINT
+            self.error(node, f"{expected}, got {value!r}", hint)
+            return None
+        if window <= timedelta(0):
+            self.error(
+                node,
+                f"realert must be longer than zero, got {value!r}",
+                "leave 'realert' out to use the configured default",
+            )
+            return None
+        return window
 
     def _case(self, node: yaml.Node) -> str | None:
         return self.choice(node, "case", CASE_POLICIES, {})

@@ -68,7 +68,8 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def _describe(node: yaml.Node) -> str:
+def describe(node: yaml.Node) -> str:
+    """What a node holds, for a message: "a list", "the number 12", "'now'"."""
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
@@ -111,12 +112,12 @@ class NodeReader:
     ) -> dict[str, Field] | None:
         """The fields of a mapping node; unknown, duplicate and missing keys are problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{what} must be a mapping of keys to values, got {_describe(node)}")
+            self.error(node, f"{what} must be a mapping of keys to values, got {describe(node)}")
             return None
         fields: dict[str, Field] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-                self.error(key_node, f"keys of {what} must be words, got {_describe(key_node)}")
+                self.error(key_node, f"keys of {what} must be words, got {describe(key_node)}")
                 continue
             key = key_node.value
             if key in fields:
@@ -137,7 +138,7 @@ class NodeReader:
     def string(self, node: yaml.Node, what: str) -> str | None:
         """A non-empty string scalar; booleans, numbers and nulls are problems with a hint."""
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, f"{what} must be a text, got {_describe(node)}")
+            self.error(node, f"{what} must be a text, got {describe(node)}")
             return None
         if node.tag == _NULL:
             self.error(node, f"{what} is empty")
@@ -149,7 +150,7 @@ class NodeReader:
                     node, f"{what} must be a text, but YAML reads {node.value} as a boolean", hint
                 )
             else:
-                self.error(node, f"{what} must be a text, got {_describe(node)}", hint)
+                self.error(node, f"{what} must be a text, got {describe(node)}", hint)
             return None
         value = " ".join(str(node.value).split())
         if not value:
@@ -161,7 +162,7 @@ class NodeReader:
         """``true`` or ``false``."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL:
             return str(node.value).lower() in {"true", "yes", "on", "y"}
-        self.error(node, f"{what} must be true or false, got {_describe(node)}")
+        self.error(node, f"{what} must be true or false, got {describe(node)}")
         return None
 
     def integer(self, node: yaml.Node, what: str, minimum: int, maximum: int) -> int | None:
@@ -172,7 +173,7 @@ class NodeReader:
                 return value
             self.error(node, f"{what} must be between {minimum} and {maximum}, got {value}")
             return None
-        self.error(node, f"{what} must be a whole number, got {_describe(node)}")
+        self.error(node, f"{what} must be a whole number, got {describe(node)}")
         return None
 
     def is_mapping(self, node: yaml.Node) -> bool:
@@ -183,7 +184,7 @@ class NodeReader:
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
             return
         if not isinstance(node, yaml.SequenceNode):
-            self.error(node, f"{what} must be a list, got {_describe(node)}")
+            self.error(node, f"{what} must be a list, got {describe(node)}")
             return
         yield from node.value
 

@@ -39,7 +39,14 @@ NAMING_CONVENTION = {
 DOCUMENT_STATUSES = ("done", "quarantined", "duplicate")
 HIT_KINDS = ("entity", "topic", "rule")
 SEVERITIES = ("low", "medium", "high")
-DIGEST_STATUSES = ("claimed", "written", "failed")
+# claimed -> written (a file) | rendered -> sent (an email, possibly after retries)
+# | skipped (empty, and configured not to say so) | failed (a permanent error).
+DIGEST_STATUSES = ("claimed", "rendered", "written", "sent", "skipped", "failed")
+DIGEST_FORMATS = ("markdown", "email")
+# queued -> sent | failed; suppressed: inside a realert window or silenced.
+ALERT_STATUSES = ("queued", "sent", "suppressed", "failed")
+RECIPIENT_STATUSES = ("accepted", "refused")
+SILENCE_KINDS = ("entity", "story")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -155,10 +162,18 @@ class HitRow(Base):
 
 
 class DigestRow(Base):
-    """One digest run: the hits it claimed, and whether it was written."""
+    """One digest run: the hits it claimed, and how far its delivery got.
+
+    An email digest is an outbox entry: the rendered message is stored before
+    the first attempt, so every retry (after a 4xx, or a crash) sends the same
+    bytes with the same Message-ID.
+    """
 
     __tablename__ = "digests"
-    __table_args__ = (CheckConstraint(_one_of("status", DIGEST_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DIGEST_STATUSES), name="status"),
+        CheckConstraint(_one_of("format", DIGEST_FORMATS), name="format"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
@@ -169,6 +184,96 @@ class DigestRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     hit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    format: Mapped[str] = mapped_column(String(16), default="markdown", server_default="markdown")
+    message_id: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class DigestRecipientRow(Base):
+    """What the SMTP server answered for one recipient of one digest."""
+
+    __tablename__ = "digest_recipients"
+    __table_args__ = (CheckConstraint(_one_of("status", RECIPIENT_STATUSES), name="status"),)
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(320), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reply: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
+
+
+class AlertRow(Base):
+    """One immediate alert about one document, or the decision not to send one."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (CheckConstraint(_one_of("status", ALERT_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    story_key: Mapped[str | None] = mapped_column(String(64))
+    markdown: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    output_path: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertHitRow(Base):
+    """Which alert decided about which hit: each hit is decided once, ever.
+
+    Watchlist, kind and name repeat the hit's so that "was this name alerted
+    recently?" is one indexed look-up.
+    """
+
+    __tablename__ = "alert_hits"
+
+    hit_id: Mapped[int] = mapped_column(ForeignKey("hits.id", ondelete="CASCADE"), primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    watchlist: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+
+
+class AlertRecipientRow(Base):
+    """What the SMTP server answered for one recipient of one alert."""
+
+    __tablename__ = "alert_recipients"
+    __table_args__ = (CheckConstraint(_one_of("status", RECIPIENT_STATUSES), name="status"),)
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(320), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reply: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
+
+
+class SilenceRow(Base):
+    """``watcher silence``: no alerts about an entity or a story until ``until``."""
+
+    __tablename__ = "silences"
+    __table_args__ = (CheckConstraint(_one_of("kind", SILENCE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # An entity's name folded with str.casefold, or a story key (hex).
+    target: Mapped[str] = mapped_column(Text)
+    until: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
 
 
 class DigestHitRow(Base):

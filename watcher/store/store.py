@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Exists,
     Integer,
-    Select,
     String,
+    and_,
     exists,
     func,
     insert,
@@ -35,20 +36,21 @@ from sqlalchemy.orm import Session
 
 from watcher.dedupe import bands, probe_bands, similarity
 from watcher.errors import StoreError
-from watcher.model import Document, DocumentRef, Hit, HitKind, Severity, StoredHit
+from watcher.model import Document, Hit, Severity, StoredHit
 from watcher.store import migrations
 from watcher.store.db import UPGRADE_HINT, connect, create_engine, mask_password
+from watcher.store.delivery import DeliveryStore, RecipientResult
 from watcher.store.models import (
     DOCUMENT_STATUSES,
     Base,
     DigestHitRow,
+    DigestRecipientRow,
     DigestRow,
     DocumentRow,
     HitRow,
 )
+from watcher.store.rows import HitQuery, hit_query, stored_hit
 from watcher.testhooks import crash_point
-
-HitQuery: TypeAlias = "Select[HitRow, DocumentRow]"
 
 _BANDS = ("band0", "band1", "band2", "band3")
 _BAND_WIDTH = 16  # bits per band: a band value is its index << 16 | its 16 bits
@@ -96,9 +98,15 @@ class DigestRecord:
     status: str
     error: str | None
     hit_count: int
+    format: str = "markdown"
+    message_id: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    recipients: tuple[RecipientResult, ...] = ()
 
 
-class Store:
+class Store(DeliveryStore):
     """Documents, hits and digests in a SQLite file or a PostgreSQL database."""
 
     def __init__(self, url: str) -> None:
@@ -329,7 +337,7 @@ class Store:
 
         ``since`` keeps hits of documents ingested at or after that moment.
         """
-        stmt = _hit_query().order_by(
+        stmt = hit_query().order_by(
             DocumentRow.ingested_at.desc(),
             DocumentRow.id.desc(),
             HitRow.start_offset,
@@ -344,26 +352,44 @@ class Store:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._session() as session:
-            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+            return [stored_hit(h, d) for h, d in session.execute(stmt)]
 
-    def unclaimed_hits(self, digest_name: str) -> list[StoredHit]:
-        """Hits no digest called ``digest_name`` has claimed yet, in digest order."""
-        stmt = _digest_order(_hit_query().where(~_claimed_by(digest_name)))
+    def unclaimed_hits(
+        self,
+        digest_name: str,
+        *,
+        watchlists: Collection[str] | None = None,
+        min_severity: Severity = Severity.LOW,
+    ) -> list[StoredHit]:
+        """Hits a digest called ``digest_name`` would claim now (see :meth:`claim_digest`)."""
+        wanted = _claim_filter(digest_name, watchlists, min_severity)
+        stmt = _digest_order(hit_query().where(wanted))
         with self._session() as session:
-            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+            return [stored_hit(h, d) for h, d in session.execute(stmt)]
 
     # -- digests --------------------------------------------------------------
 
-    def claim_digest(self, name: str, period_end: datetime) -> DigestRecord:
+    def claim_digest(
+        self,
+        name: str,
+        period_end: datetime,
+        *,
+        fmt: str = "markdown",
+        watchlists: Collection[str] | None = None,
+        min_severity: Severity = Severity.LOW,
+    ) -> DigestRecord:
         """Start a digest: claim, in one transaction, every hit no ``name`` digest has.
 
-        The new digest's period starts where the previous one of that name ended.
+        Only hits of ``watchlists`` (all when None) at ``min_severity`` or above
+        are claimed; the others stay for digests whose filter takes them. The
+        new digest's period starts where the previous one of that name ended.
         """
         _check_aware(period_end, "period_end")
+        wanted = _claim_filter(name, watchlists, min_severity)
         attempt = 1
         while True:
             try:
-                return self._claim(name, period_end)
+                return self._claim(name, period_end, fmt, wanted)
             except IntegrityError as exc:
                 # Lost a race: the winner's hits are committed now, so a retry
                 # claims only what is left.
@@ -375,7 +401,9 @@ class Store:
                     ) from exc
                 attempt += 1
 
-    def _claim(self, name: str, period_end: datetime) -> DigestRecord:
+    def _claim(
+        self, name: str, period_end: datetime, fmt: str, wanted: ColumnElement[bool]
+    ) -> DigestRecord:
         with self._session(write=True) as session:
             if session.get_bind().dialect.name == "postgresql":
                 # Serialise claims of one name across processes; SQLite's
@@ -394,13 +422,15 @@ class Store:
                 created_at=_now(),
                 status="claimed",
                 hit_count=0,
+                format=fmt,
+                attempts=0,
             )
             session.add(digest)
             session.flush()
             claim = insert(DigestHitRow).from_select(
                 ["digest_id", "hit_id", "digest_name"],
                 select(literal(digest.id, Integer()), HitRow.id, literal(name, String())).where(
-                    ~_claimed_by(name)
+                    wanted
                 ),
             )
             session.execute(claim)
@@ -416,12 +446,12 @@ class Store:
     def digest_hits(self, digest_id: int) -> list[StoredHit]:
         """The hits digest ``digest_id`` claimed, by watchlist, name, document and offset."""
         stmt = _digest_order(
-            _hit_query()
+            hit_query()
             .join(DigestHitRow, DigestHitRow.hit_id == HitRow.id)
             .where(DigestHitRow.digest_id == digest_id)
         )
         with self._session() as session:
-            return [_stored_hit(h, d) for h, d in session.execute(stmt)]
+            return [stored_hit(h, d) for h, d in session.execute(stmt)]
 
     def mark_digest_written(self, digest_id: int, output_path: str) -> None:
         """Record that digest ``digest_id`` was delivered to ``output_path``."""
@@ -445,22 +475,35 @@ class Store:
         if name is not None:
             stmt = stmt.where(DigestRow.name == name)
         with self._session() as session:
-            return [_digest_record(d) for d in session.scalars(stmt)]
+            return [_digest_record(d, session) for d in session.scalars(stmt)]
 
     def last_digest(self, name: str) -> DigestRecord | None:
         """The newest digest called ``name``, whatever its status."""
         stmt = select(DigestRow).where(DigestRow.name == name).order_by(DigestRow.id.desc())
         with self._session() as session:
             row = session.scalars(stmt.limit(1)).first()
-            return None if row is None else _digest_record(row)
+            return None if row is None else _digest_record(row, session)
 
-    def pending_digests(self, name: str | None = None) -> list[DigestRecord]:
-        """Digests claimed but never written nor failed (a crash in between), oldest first."""
-        stmt = select(DigestRow).where(DigestRow.status == "claimed").order_by(DigestRow.id)
+    def pending_digests(
+        self, name: str | None = None, *, due_at: datetime | None = None
+    ) -> list[DigestRecord]:
+        """Digests claimed or rendered but not yet delivered nor failed, oldest first.
+
+        With ``due_at``, only those whose next attempt is due by then.
+        """
+        stmt = (
+            select(DigestRow)
+            .where(DigestRow.status.in_(("claimed", "rendered")))
+            .order_by(DigestRow.id)
+        )
         if name is not None:
             stmt = stmt.where(DigestRow.name == name)
+        if due_at is not None:
+            stmt = stmt.where(
+                or_(DigestRow.next_attempt_at.is_(None), DigestRow.next_attempt_at <= due_at)
+            )
         with self._session() as session:
-            return [_digest_record(d) for d in session.scalars(stmt)]
+            return [_digest_record(d, session) for d in session.scalars(stmt)]
 
     # -- plumbing -------------------------------------------------------------
 
@@ -529,10 +572,6 @@ def _hit_row(hit: Hit, ruleset_version: str, created_at: datetime) -> dict[str, 
     }
 
 
-def _hit_query() -> HitQuery:
-    return select(HitRow, DocumentRow).join(DocumentRow, HitRow.document_id == DocumentRow.id)
-
-
 def _digest_order(stmt: HitQuery) -> HitQuery:
     return stmt.order_by(
         HitRow.watchlist,
@@ -549,54 +588,36 @@ def _claimed_by(digest_name: str) -> Exists:
     return exists().where(DigestHitRow.digest_name == digest_name, DigestHitRow.hit_id == HitRow.id)
 
 
+def _claim_filter(
+    name: str, watchlists: Collection[str] | None, min_severity: Severity
+) -> ColumnElement[bool]:
+    """Hits a digest called ``name`` with this filter may claim."""
+    conditions: list[ColumnElement[bool]] = [~_claimed_by(name)]
+    if watchlists is not None:
+        conditions.append(HitRow.watchlist.in_(sorted(watchlists)))
+    severities = [s.value for s in Severity if s.rank >= min_severity.rank]
+    if len(severities) < len(Severity):
+        conditions.append(HitRow.severity.in_(severities))
+    return and_(*conditions)
+
+
 def _lock_key(name: str) -> int:
     """A stable signed 64-bit key for pg_advisory_xact_lock (Python's hash() is salted)."""
     digest = hashlib.sha256(f"watcher.digest:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _kind(value: str) -> HitKind:
-    if value == "entity":
-        return "entity"
-    if value == "topic":
-        return "topic"
-    if value == "rule":
-        return "rule"
-    raise StoreError(f"stored hit has unknown kind {value!r}")
-
-
-def _stored_hit(hit: HitRow, doc: DocumentRow) -> StoredHit:
-    return StoredHit(
-        id=hit.id,
-        hit=Hit(
-            watchlist=hit.watchlist,
-            kind=_kind(hit.kind),
-            name=hit.name,
-            category=hit.category,
-            alias=hit.alias,
-            text=hit.matched_text,
-            start=hit.start_offset,
-            end=hit.end_offset,
-            snippet=hit.snippet,
-            snippet_start=hit.snippet_start,
-            snippet_end=hit.snippet_end,
-            severity=Severity(hit.severity),
-            details=tuple(json.loads(hit.details)) if hit.details else (),
-        ),
-        document=DocumentRef(
-            path=doc.path,
-            sha256=doc.sha256,
-            title=doc.title,
-            source=doc.source,
-            published_at=doc.published_at,
-            url=doc.url,
-            ingested_at=doc.ingested_at,
-        ),
-        ruleset_version=hit.ruleset_version,
-    )
-
-
-def _digest_record(row: DigestRow) -> DigestRecord:
+def _digest_record(row: DigestRow, session: Session | None = None) -> DigestRecord:
+    recipients: tuple[RecipientResult, ...] = ()
+    if session is not None:
+        recipients = tuple(
+            RecipientResult(r.address, r.status, r.reply)
+            for r in session.scalars(
+                select(DigestRecipientRow)
+                .where(DigestRecipientRow.digest_id == row.id)
+                .order_by(DigestRecipientRow.address)
+            )
+        )
     return DigestRecord(
         id=row.id,
         name=row.name,
@@ -607,4 +628,10 @@ def _digest_record(row: DigestRow) -> DigestRecord:
         status=row.status,
         error=row.error,
         hit_count=row.hit_count,
+        format=row.format,
+        message_id=row.message_id,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        delivered_at=row.delivered_at,
+        recipients=recipients,
     )
