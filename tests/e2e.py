@@ -65,6 +65,9 @@ class Daemon:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Daemon:
+        # The log is shared by every run of this config: wait for this run's
+        # "watching", not for one an earlier run left in it.
+        started = self.output().count("watching")
         handle = self.log.open("ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_")}
         env.update(self.extra_env)
@@ -76,7 +79,10 @@ class Daemon:
             env=env,
         )
         handle.close()
-        wait_for(lambda: "watching" in self.output() or self.exited(), "the daemon to start")
+        wait_for(
+            lambda: self.output().count("watching") > started or self.exited(),
+            "the daemon to start",
+        )
         assert not self.exited(), self.output()
         return self
 

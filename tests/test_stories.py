@@ -164,6 +164,20 @@ def test_documents_outside_the_window_are_separate(matcher: Matcher, seeds: list
     assert [s.documents[0].sha256 for s in group_stories(hits)] == [first.sha256, second.sha256]
 
 
+def test_dates_are_compared_like_with_like(matcher: Matcher, seeds: list[Document]) -> None:
+    dated = next(d for d in seeds if d.published_at is not None)
+    undated = next(d for d in seeds if d.published_at is None)
+    assert dated.published_at is not None
+    arrival = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # years after the publication
+    hits = [*stored(matcher, dated, arrival), *stored(matcher, undated, arrival, first_id=1000)]
+    # One lacks a publication date: both are compared by arrival, hours apart.
+    assert len(group_stories(hits)) == 1
+    # Both dated: their publication dates count, here a year apart.
+    later = replace(undated, published_at=dated.published_at + timedelta(days=365))
+    hits = [*stored(matcher, dated, arrival), *stored(matcher, later, arrival, first_id=1000)]
+    assert len(group_stories(hits)) == 2
+
+
 def test_single_link_chains_through_the_middle(matcher: Matcher, seeds: list[Document]) -> None:
     # 2 days apart each: the ends are 4 days apart, beyond the 3-day window.
     days = [datetime(2023, 8, 1, tzinfo=UTC) + timedelta(days=2 * n) for n in range(3)]

@@ -135,8 +135,8 @@ class Alerter:
         level = self._settings.alerts.min_severity
         return level is not None and Severity(hit.severity).rank >= level.rank
 
-    def _realert(self, ruleset: RuleSet, stored: StoredHit) -> timedelta:
-        policy = ruleset.alert_policy(stored.hit.watchlist, stored.hit.kind, stored.hit.name)
+    def _realert(self, ruleset: RuleSet, watchlist: str, kind: str, name: str) -> timedelta:
+        policy = ruleset.alert_policy(watchlist, kind, name)
         return policy.realert or self._settings.alerts.realert
 
     def _decide(
@@ -149,7 +149,7 @@ class Alerter:
         names = sorted({(s.hit.watchlist, s.hit.kind, s.hit.name) for s in hits})
         alerted: dict[tuple[str, str, str], set[str]] = {}
         for watchlist, kind, name in names:
-            window = self._realert(ruleset, next(s for s in hits if s.hit.name == name))
+            window = self._realert(ruleset, watchlist, kind, name)
             alerted[watchlist, kind, name] = set(
                 self._store.alerted_documents(watchlist, kind, name, since=now - window)
             )

@@ -206,8 +206,10 @@ class Daemon:
             # One "now" for the catch-up and the schedule, so that no scheduled
             # time falls between the two and goes unrun.
             now = datetime.now(UTC)
-            self._catch_up(runner, now)
             scheduler = BackgroundScheduler(timezone=UTC)
+            # In the scheduler's threads, not here: a mail server that does not
+            # answer must not keep the inbox waiting.
+            scheduler.add_job(self._catch_up, args=[runner, now], id="catch-up")
             scheduler.add_job(
                 runner.retry_due,
                 "interval",

@@ -16,8 +16,12 @@ are *linked* when all three hold:
    numbers are dropped, and the words of the watched names themselves are
    dropped too: condition 1 already counts them, and left in they make every
    article about the same minister look alike.
-3. their dates (published, else ingested; naive is taken as UTC) are at most
-   ``window`` apart.
+3. they are at most ``window`` apart: their publication dates when both
+   have one, else their arrival (ingest) times. Like is compared with like: a
+   report dated 21 August and one that arrived today without a date may well
+   be about the same event, as the seed articles show (only one of the five
+   states its date), while comparing the one's publication with the other's
+   arrival would put years between them. Naive datetimes are taken as UTC.
 
 Stories are the connected components of that relation (single link, by
 union-find), so A~B and B~C put A, B and C in one story even when A and C are
@@ -147,6 +151,17 @@ class _Doc:
     entities: frozenset[str]
     bag: Counter[str]
 
+    def apart(self, other: _Doc) -> timedelta:
+        """How far apart the two are, by publication when both are dated, else by arrival."""
+        mine, theirs = self.ref, other.ref
+        if mine.published_at is not None and theirs.published_at is not None:
+            return abs(_aware(mine.published_at) - _aware(theirs.published_at))
+        return abs(_aware(mine.ingested_at) - _aware(theirs.ingested_at))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
 
 def _documents(
     hits: Sequence[StoredHit], texts: Mapping[str, str] | None
@@ -225,17 +240,26 @@ def group_stories(
         raise ValueError(f"min_shared must be at least 1, got {min_shared}")
     docs, exclude = _documents(hits, texts)
     union = _UnionFind(len(docs))
-    for i, first in enumerate(docs):
-        # docs are sorted by date: stop at the first one past the window.
-        for j in range(i + 1, len(docs)):
-            second = docs[j]
-            if second.when - first.when > window:
-                break
-            if (
-                len(first.entities & second.entities) >= min_shared
-                and _cosine(first.bag, second.bag) >= min_similarity
-            ):
-                union.union(i, j)
+    # Only documents sharing an entity can be linked: pair them through an
+    # index of entity -> documents instead of comparing every pair.
+    having: dict[str, list[int]] = {}
+    for index, doc in enumerate(docs):
+        for name in doc.entities:
+            having.setdefault(name, []).append(index)
+    candidates = {
+        (a, b)
+        for indexes in having.values()
+        for n, a in enumerate(indexes)
+        for b in indexes[n + 1 :]
+    }
+    for i, j in sorted(candidates):
+        first, second = docs[i], docs[j]
+        if (
+            first.apart(second) <= window
+            and len(first.entities & second.entities) >= min_shared
+            and _cosine(first.bag, second.bag) >= min_similarity
+        ):
+            union.union(i, j)
     members: dict[int, list[_Doc]] = {}
     for index, doc in enumerate(docs):
         members.setdefault(union.find(index), []).append(doc)

@@ -343,47 +343,29 @@ class DeliveryStore:
     def delivery_problems(self, *, limit: int = 20) -> list[DeliveryProblem]:
         """Digests and alerts not delivered: waiting for a retry, or failed; newest first."""
         problems: list[tuple[datetime, DeliveryProblem]] = []
+        # A digest waits as "rendered", an alert as "queued"; only those that
+        # failed at least once are problems, not those about to be sent.
+        outboxes: tuple[tuple[Any, str], ...] = ((DigestRow, "rendered"), (AlertRow, "queued"))
         with self._session() as session:
-            digests = session.scalars(
-                select(DigestRow)
-                .where(
-                    or_(
-                        DigestRow.status == "failed",
-                        (DigestRow.status == "rendered") & (DigestRow.attempts > 0),
+            for model, waiting in outboxes:
+                rows = session.scalars(
+                    select(model)
+                    .where(
+                        or_(
+                            model.status == "failed",
+                            (model.status == waiting) & (model.attempts > 0),
+                        )
                     )
+                    .order_by(model.id.desc())
+                    .limit(limit)
                 )
-                .order_by(DigestRow.id.desc())
-                .limit(limit)
-            )
-            for d in digests:
-                state = "failed" if d.status == "failed" else "waiting"
-                problems.append(
-                    (
-                        d.created_at,
-                        DeliveryProblem(
-                            f"digest {d.name} #{d.id}", state, d.error, d.next_attempt_at
-                        ),
+                for row in rows:
+                    what = (
+                        f"digest {row.name} #{row.id}" if model is DigestRow else f"alert #{row.id}"
                     )
-                )
-            alerts = session.scalars(
-                select(AlertRow)
-                .where(
-                    or_(
-                        AlertRow.status == "failed",
-                        (AlertRow.status == "queued") & (AlertRow.attempts > 0),
-                    )
-                )
-                .order_by(AlertRow.id.desc())
-                .limit(limit)
-            )
-            for a in alerts:
-                state = "failed" if a.status == "failed" else "waiting"
-                problems.append(
-                    (
-                        a.created_at,
-                        DeliveryProblem(f"alert #{a.id}", state, a.error, a.next_attempt_at),
-                    )
-                )
+                    state = "failed" if row.status == "failed" else "waiting"
+                    problem = DeliveryProblem(what, state, row.error, row.next_attempt_at)
+                    problems.append((row.created_at, problem))
         problems.sort(key=lambda item: item[0], reverse=True)
         return [problem for _, problem in problems[:limit]]
 
