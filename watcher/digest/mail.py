@@ -279,6 +279,13 @@ def _classify(exc: BaseException, where: str) -> DigestError | _Temporary:
         return _Temporary(f"{where} closed the connection: {exc}")
     if isinstance(exc, OSError | smtplib.SMTPException):
         return _Temporary(f"{where}: {exc.__class__.__name__}: {exc}")
+    if isinstance(exc, UnicodeEncodeError):
+        # smtplib sends AUTH data as ASCII. The exception holds the encoded
+        # credentials, so neither it nor its text may travel any further.
+        return DigestError(
+            f"cannot log in to {where}: the username or password has non-ASCII characters",
+            hint="SMTP login needs an ASCII username and password",
+        )
     raise exc
 
 
@@ -342,6 +349,8 @@ def send(
         except Exception as exc:
             outcome = _classify(exc, where)
             if isinstance(outcome, DigestError):
+                if isinstance(exc, UnicodeEncodeError):
+                    raise outcome from None  # it carries the password
                 raise outcome from exc
             last = outcome.reason
             continue
