@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from watcher.rules import load_rules
 from watcher.store import DigestRecord, Store
 from watcher.testhooks import CRASH_ENV
 
+from . import smtp as smtp_helpers
 from .e2e import Daemon, drop, wait_for, watcher_command
 from .test_mail import Handler, free_port, parse
 
@@ -107,31 +106,8 @@ def mail_server() -> Iterator[MailServer]:
 @pytest.fixture
 def mute_server() -> Iterator[int]:
     """A TCP server on 127.0.0.1 that accepts connections and never greets."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.1)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        listener.close()
+    with smtp_helpers.mute_server() as port:
+        yield port
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -24,6 +23,8 @@ from watcher.digest.mail import (
     validate_address,
 )
 from watcher.errors import DigestError
+
+from .smtp import mute_server
 
 MESSAGE_ID = "<watcher.digest.morning.20240101T070000Z@example.org>"
 THREE = ["a@example.org", "b@example.org", "c@example.org"]
@@ -85,29 +86,8 @@ def serve() -> Iterator[Callable[[Handler], SmtpSettings]]:
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.1)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
+    with mute_server() as port:
+        yield port
 
 
 class Sleeps(list[float]):

@@ -14,12 +14,10 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
-import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -36,6 +34,7 @@ from watcher.rules import RuleSet, load_rules
 from watcher.settings import Settings, load_settings
 from watcher.store import Store
 
+from .smtp import mute_server
 from .test_cli import watcher
 from .test_mail import Handler, Sleeps, free_port
 
@@ -241,34 +240,9 @@ def smtp_server(handler: Handler) -> Iterator[int]:
         controller.stop()
 
 
-@contextmanager
-def silent_server() -> Iterator[int]:
+def silent_server() -> AbstractContextManager[int]:
     """A TCP server that accepts connections and never greets; yields its port."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.1)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        listener.close()
+    return mute_server()
 
 
 @pytest.fixture

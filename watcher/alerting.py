@@ -19,19 +19,16 @@ retries on temporary failures, like a digest.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 from watcher.digest import make_environment, render_alert, write_atomically
-from watcher.digest.mail import DeliveryDeferred, build_message, send
-from watcher.digesting import SEND_ATTEMPTS, SEND_BACKOFF, retry_delay
+from watcher.digest.mail import DeliveryDeferred, build_message, send_stored
+from watcher.digesting import retry_delay
 from watcher.errors import DigestError
 from watcher.model import AlertContent, Severity, StoredHit, Story
 from watcher.rules import RuleSet
@@ -303,17 +300,8 @@ class Alerter:
         refused: dict[str, str] = {}
         smtp = self._settings.smtp
         if record.message is not None and smtp is not None and alerts.recipients:
-            message = email.message_from_string(record.message, policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
             try:
-                delivery = send(
-                    message,
-                    alerts.recipients,
-                    smtp,
-                    attempts=SEND_ATTEMPTS,
-                    backoff=SEND_BACKOFF,
-                    sleep=self._sleep,
-                )
+                delivery = send_stored(record.message, alerts.recipients, smtp, sleep=self._sleep)
             except DeliveryDeferred as exc:
                 wait = retry_delay(record.attempts + 1)
                 self._store.defer_alert(record.id, exc.message, now + wait)

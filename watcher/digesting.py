@@ -15,8 +15,6 @@ also on the night the clocks go back and that time happens twice.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
 import threading
@@ -24,7 +22,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,7 +34,7 @@ from watcher.digest import (
     render_digest_email,
     write_atomically,
 )
-from watcher.digest.mail import DeliveryDeferred, build_message, digest_message_id, send
+from watcher.digest.mail import DeliveryDeferred, build_message, digest_message_id, send_stored
 from watcher.errors import ConfigError, DigestError
 from watcher.model import DigestContent, Severity, StoredHit
 from watcher.rules import RuleSet
@@ -121,9 +118,6 @@ def next_run(digest: DigestSettings, after: datetime) -> datetime | None:
 # Retries of an email the server deferred: 1 min, 2, 4, ... then hourly.
 OUTBOX_FIRST_RETRY = timedelta(minutes=1)
 OUTBOX_MAX_RETRY = timedelta(hours=1)
-# Inside one delivery attempt: short waits for a server that is briefly busy.
-SEND_ATTEMPTS = 4
-SEND_BACKOFF = 0.5
 
 
 def retry_delay(failed_attempts: int) -> timedelta:
@@ -413,17 +407,8 @@ class DigestRunner:
         stored = self._store.digest_message(record.id)
         if smtp is None or not digest.recipients or stored is None:
             return self._failed(record, "email digest without [smtp] settings or recipients")
-        message = email.message_from_string(stored, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
         try:
-            delivery = send(
-                message,
-                digest.recipients,
-                smtp,
-                attempts=SEND_ATTEMPTS,
-                backoff=SEND_BACKOFF,
-                sleep=self._sleep,
-            )
+            delivery = send_stored(stored, digest.recipients, smtp, sleep=self._sleep)
         except DeliveryDeferred as exc:
             wait = retry_delay(record.attempts + 1)
             self._store.defer_digest(record.id, exc.message, datetime.now(UTC) + wait)

@@ -13,6 +13,8 @@ Pure apart from the network: no database, scheduler or watcher.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 import smtplib
 import socket
@@ -381,3 +383,29 @@ def send(
         replies_text = "; ".join(f"{r}: {reply}" for r, reply in refused.items())
         raise DigestError(f"{where} refused every recipient: {replies_text}")
     return Delivery(accepted=tuple(accepted), refused=refused, message_id=message_id)
+
+
+# Inside one delivery: a few quick attempts for a server that is briefly busy;
+# longer outages are the outbox's business (retries minutes apart).
+SEND_ATTEMPTS = 4
+SEND_BACKOFF = 0.5
+
+
+def send_stored(
+    stored: str,
+    recipients: Sequence[str],
+    settings: SmtpSettings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Delivery:
+    """Send a message kept as text in the outbox, byte for byte as it was rendered.
+
+    Raises :class:`DeliveryDeferred` when it should be tried again later,
+    :class:`DigestError` when it never will be (see :func:`send`).
+    """
+    message = email.message_from_string(stored, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):
+        raise DigestError("the stored message cannot be read back as an email")
+    return send(
+        message, recipients, settings, attempts=SEND_ATTEMPTS, backoff=SEND_BACKOFF, sleep=sleep
+    )
