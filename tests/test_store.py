@@ -165,6 +165,32 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
     assert not store.has_document(doc.sha256)
 
 
+def test_a_near_duplicate_keeps_only_the_names_its_original_lacks(store: Store) -> None:
+    original = make_doc("a")
+    first = store.record_document(
+        original, hits_for(original), "v1", fingerprint=0xABCDEF, duplicate_threshold=0.9
+    )
+    update = make_doc("b", text=original.text + " Initech joined the deal.")
+    found = [*hits_for(update), make_hit(update, "Initech")]
+
+    result = store.record_document(
+        update, found, "v1", fingerprint=0xABCDEF, duplicate_threshold=0.9
+    )
+
+    assert (result.inserted, result.duplicate_of, result.hit_count) == (True, first.document_id, 1)
+    assert store.document_counts() == {"done": 1, "quarantined": 0, "duplicate": 1}
+    assert [
+        (h.document.sha256, h.hit.name) for h in store.hits() if h.document.sha256 == update.sha256
+    ] == [(update.sha256, "Initech")]
+    # A plain re-save names no one new: nothing is stored for it.
+    resaved = make_doc("c")
+    again = store.record_document(
+        resaved, hits_for(resaved), "v1", fingerprint=0xABCDEF, duplicate_threshold=0.9
+    )
+    assert (again.duplicate_of, again.hit_count) == (first.document_id, 0)
+    assert len(store.hits()) == len(hits_for(original)) + 1
+
+
 def test_duplicate_sha256_writes_nothing(store: Store) -> None:
     doc = make_doc("dup")
     first = store.record_document(doc, hits_for(doc), "v1")

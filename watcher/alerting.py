@@ -205,7 +205,9 @@ class Alerter:
         """The story of the hits' document among recent documents sharing a watched name."""
         sha = hits[0].document.sha256
         window = self._settings.stories.window
-        since = min(_when(s) for s in hits) - window
+        # By arrival: a report published years ago but just dropped in must not
+        # make this read every hit since then.
+        since = min(s.document.ingested_at for s in hits) - window
         names = {s.hit.name for s in hits}
         recent = [
             s
@@ -316,11 +318,6 @@ class Alerter:
         )
         where = [p for p in (path, ", ".join(accepted)) if p]
         return _outcome(record, "sent", " and ".join(where))
-
-
-def _when(stored: StoredHit) -> datetime:
-    moment = stored.document.published_at or stored.document.ingested_at
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _outcome(record: AlertRecord, status: str, detail: str = "") -> AlertOutcome:

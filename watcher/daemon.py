@@ -368,5 +368,5 @@ class Daemon:
             return
         if result.outcome is Outcome.SEEN:
             log.info("%s: already seen, skipped", path)
-        elif result.outcome is Outcome.NEW and result.hit_count:
+        elif result.hit_count:  # new, or a near-duplicate naming someone new
             self._alerts_due.set()

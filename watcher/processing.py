@@ -95,7 +95,7 @@ class Processor:
         duplicates = sum(r.outcome is Outcome.DUPLICATE for r in results)
         outcome = Outcome.NEW if new else Outcome.DUPLICATE if duplicates else Outcome.SEEN
         reason = f"{len(results)} articles: {len(new)} new, {duplicates} near-duplicate"
-        return Result(path, outcome, hit_count=sum(r.hit_count for r in new), reason=reason)
+        return Result(path, outcome, hit_count=sum(r.hit_count for r in results), reason=reason)
 
     def _record(self, path: Path, document: Document) -> Result:
         with self._lock:
@@ -117,8 +117,16 @@ class Processor:
                 f"near-duplicate of document #{recorded.duplicate_of} "
                 f"(similarity {recorded.similarity:.2f})"
             )
-            log.info("%s: %s; no hits recorded", document.path, reason)
-            return Result(path, Outcome.DUPLICATE, reason=reason)
+            if recorded.hit_count:
+                log.info(
+                    "%s: %s; %d hit(s) of names the original lacks",
+                    document.path,
+                    reason,
+                    recorded.hit_count,
+                )
+            else:
+                log.info("%s: %s; no new names, no hits recorded", document.path, reason)
+            return Result(path, Outcome.DUPLICATE, hit_count=recorded.hit_count, reason=reason)
         log.info("%s: %d hit%s", document.path, len(hits), "" if len(hits) == 1 else "s")
         return Result(path, Outcome.NEW, hit_count=recorded.hit_count)
 

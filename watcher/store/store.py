@@ -65,7 +65,8 @@ class RecordResult:
     """What recording a document did; ``inserted`` is False when its sha256 was known.
 
     ``duplicate_of`` names the earlier document a new one was found to be a
-    near-duplicate of (it was stored as such, without hits).
+    near-duplicate of (it was stored as such, with the hits of names the
+    original has none of).
     """
 
     document_id: int
@@ -164,7 +165,8 @@ class Store(DeliveryStore):
 
         Hits repeating the same document, rule and span are stored once. With a
         ``fingerprint`` and a ``duplicate_threshold``, a document at least that
-        similar to an earlier one is stored as its near-duplicate, without hits,
+        similar to an earlier one is stored as its near-duplicate, keeping only
+        the hits of names (watchlist, kind, name) the earlier one has none of,
         in the same transaction.
         """
         _check_aware(doc.published_at, "published_at")
@@ -229,13 +231,15 @@ class Store(DeliveryStore):
                     original = self._near_duplicate(session, document, duplicate_threshold)
                 if original is not None:
                     original_id, similarity = original
+                    # An updated report (a new paragraph) may name someone the
+                    # original did not: those hits are kept, the repeats are not.
+                    hits = _new_names_only(session, original_id, hits)
                     document.update(
                         status="duplicate",
                         duplicate_of=original_id,
                         similarity=similarity,
-                        hit_count=0,
+                        hit_count=len(hits),
                     )
-                    hits = []
                 document_id = session.scalars(
                     insert(DocumentRow).values(**document).returning(DocumentRow.id)
                 ).one()
@@ -245,7 +249,7 @@ class Store(DeliveryStore):
                     )
                 crash_point("in-transaction")
                 if original is not None:
-                    return RecordResult(document_id, True, 0, original[0], original[1])
+                    return RecordResult(document_id, True, len(hits), original[0], original[1])
                 return RecordResult(document_id, inserted=True, hit_count=len(hits))
         except IntegrityError as exc:
             # Another process stored the same bytes between our check and our
@@ -538,6 +542,17 @@ def _check_lengths(model: type[Base], values: dict[str, Any], path: str) -> None
                 f"cannot record {path}: {model.__tablename__}.{column.key} is "
                 f"{len(value)} characters long, the database allows {limit}"
             )
+
+
+def _new_names_only(
+    session: Session, original_id: int, hits: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The hit rows whose watchlist, kind and name the original document has no hit of."""
+    rows = session.execute(
+        select(HitRow.watchlist, HitRow.kind, HitRow.name).where(HitRow.document_id == original_id)
+    )
+    known = {(watchlist, kind, name) for watchlist, kind, name in rows}
+    return [h for h in hits if (h["watchlist"], h["kind"], h["name"]) not in known]
 
 
 def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
