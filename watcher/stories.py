@@ -106,14 +106,28 @@ def _bag(text: str, exclude: frozenset[str]) -> Counter[str]:
     )
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def _norm(bag: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in bag.values()))
+
+
+def _cosine(
+    a: Mapping[str, float],
+    b: Mapping[str, float],
+    norm_a: float | None = None,
+    norm_b: float | None = None,
+) -> float:
+    """Cosine of two bags; pass their norms when they are known (grouping compares many pairs)."""
+    if norm_a is None:
+        norm_a = _norm(a)
+    if norm_b is None:
+        norm_b = _norm(b)
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(count * b.get(word, 0) for word, count in a.items())
+    get = b.get
+    dot = sum([count * get(word, 0) for word, count in a.items()])
     if not dot:
         return 0.0
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm
+    return dot / (norm_a * norm_b)
 
 
 def content_similarity(a: str, b: str, *, exclude: Iterable[str] = ()) -> float:
@@ -150,6 +164,7 @@ class _Doc:
     when: datetime
     entities: frozenset[str]
     bag: Counter[str]
+    norm: float
 
     def apart(self, other: _Doc) -> timedelta:
         """How far apart the two are, by publication when both are dated, else by arrival."""
@@ -185,7 +200,8 @@ def _documents(
     for sha, ref in refs.items():
         full = texts.get(sha) if texts is not None else None
         content = full if full is not None else "\n".join([ref.title or "", *snippets[sha]])
-        docs.append(_Doc(ref, _when(ref), frozenset(entities[sha]), _bag(content, exclude)))
+        bag = _bag(content, exclude)
+        docs.append(_Doc(ref, _when(ref), frozenset(entities[sha]), bag, _norm(bag)))
     docs.sort(key=lambda d: (d.when, d.ref.path, d.ref.sha256))
     return docs, exclude
 
@@ -240,26 +256,19 @@ def group_stories(
         raise ValueError(f"min_shared must be at least 1, got {min_shared}")
     docs, exclude = _documents(hits, texts)
     union = _UnionFind(len(docs))
-    # Only documents sharing an entity can be linked: pair them through an
-    # index of entity -> documents instead of comparing every pair.
-    having: dict[str, list[int]] = {}
-    for index, doc in enumerate(docs):
-        for name in doc.entities:
-            having.setdefault(name, []).append(index)
-    candidates = {
-        (a, b)
-        for indexes in having.values()
-        for n, a in enumerate(indexes)
-        for b in indexes[n + 1 :]
-    }
-    for i, j in sorted(candidates):
-        first, second = docs[i], docs[j]
-        if (
-            first.apart(second) <= window
-            and len(first.entities & second.entities) >= min_shared
-            and _cosine(first.bag, second.bag) >= min_similarity
-        ):
-            union.union(i, j)
+    # Every pair, but the cheap tests first: most pairs of a busy day share no
+    # entity or lie too far apart, and never reach the cosine. (An index of
+    # entity -> documents gains nothing when one country is in half of them,
+    # and holds millions of pairs in memory; bench/bench_digest.py measured both.)
+    for i, first in enumerate(docs):
+        for j in range(i + 1, len(docs)):
+            second = docs[j]
+            if (
+                len(first.entities & second.entities) >= min_shared
+                and first.apart(second) <= window
+                and _cosine(first.bag, second.bag, first.norm, second.norm) >= min_similarity
+            ):
+                union.union(i, j)
     members: dict[int, list[_Doc]] = {}
     for index, doc in enumerate(docs):
         members.setdefault(union.find(index), []).append(doc)

@@ -83,6 +83,10 @@ def _pieces(text: str) -> list[str]:
 
 def collapse(text: str) -> str:
     """Collapse whitespace and control characters to single spaces, and strip."""
+    if text.isprintable():
+        # No control or line-break characters, and no whitespace but the ASCII
+        # space (Python counts other spaces as unprintable): split() suffices.
+        return " ".join(text.split())
     return " ".join("".join(" " if _is_space(c) else c for c in text).split())
 
 
