@@ -896,7 +896,13 @@ def test_every_delivery_key_is_in_the_schema():
         "sender",
         "timeout",
     }
-    assert set(SECTION_DEFAULTS["alerts"]) == {"min_severity", "recipients", "folder", "realert"}
+    assert set(SECTION_DEFAULTS["alerts"]) == {
+        "min_severity",
+        "recipients",
+        "folder",
+        "realert",
+        "timezone",
+    }
     assert set(SECTION_DEFAULTS["stories"]) == {"window", "min_similarity", "min_shared"}
     assert set(DIGEST_DEFAULTS) >= {
         "recipients",
@@ -1848,6 +1854,19 @@ def test_the_full_example_in_the_docs_loads(conf_dir, cwd):
     settings = load(conf_dir, cwd, example, {"WATCHER_SMTP_PASSWORD": "pw"})
 
     assert settings.smtp == SmtpSettings(username="watcher", password="pw")
-    assert settings.alerts == AlertSettings(folder=conf_dir / "alerts")
+    assert settings.alerts == AlertSettings(folder=conf_dir / "alerts", timezone="Europe/Minsk")
     assert settings.stories == StorySettings()
     assert settings.digests == (DigestSettings("daily", "0 7 * * *", "UTC", "markdown"),)
+
+
+def test_alerts_timezone_is_an_iana_zone(tmp_path: Path) -> None:
+    config = tmp_path / "watcher.toml"
+    config.write_text('[alerts]\ntimezone = "Europe/Minks"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, env={})
+    assert str(info.value) == (
+        f"{config}:2:12: alerts.timezone: unknown time zone 'Europe/Minks'"
+        " (did you mean 'Europe/Minsk'?)"
+    )
+    config.write_text('[alerts]\ntimezone = "Asia/Tokyo"\n', encoding="utf-8")
+    assert load_settings(config, env={}).alerts.timezone == "Asia/Tokyo"

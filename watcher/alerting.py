@@ -86,8 +86,6 @@ class Alerter:
         self._lock = threading.Lock()
         self._after_id = 0
         self._since = (now or datetime.now(UTC)) - LOOKBACK
-        timezones = [d.timezone for d in settings.digests]
-        self._timezone = timezones[0] if timezones else "UTC"
 
     def run(self, now: datetime | None = None) -> list[AlertOutcome]:
         """Decide about every new qualifying hit, then deliver the alerts that are due."""
@@ -246,7 +244,7 @@ class Alerter:
             hits=tuple(hits),
             story=story if len(story.documents) > 1 else None,
             reason=reason,
-            timezone=self._timezone,
+            timezone=self._settings.alerts.timezone,
             generated_at=now,
             watchlist_titles=dict(ruleset.titles),
             ruleset_version=ruleset.version,

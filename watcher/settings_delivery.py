@@ -32,6 +32,7 @@ from watcher.settings_values import (
     positive,
     strings,
     text,
+    timezone,
 )
 from watcher.stories import DEFAULT_MIN_SIMILARITY
 
@@ -67,6 +68,7 @@ ALERT_DEFAULTS: Mapping[str, Default] = {
     "recipients": (),
     "folder": "alerts",
     "realert": "6h",
+    "timezone": "UTC",
 }
 STORY_DEFAULTS: Mapping[str, Default] = {
     "window": "3d",
@@ -92,6 +94,7 @@ class AlertSettings:
     recipients: tuple[str, ...] = ()
     folder: Path | None = None  # one Markdown file per alert; None: no alert files
     realert: timedelta = timedelta(hours=6)
+    timezone: str = "UTC"  # the zone alerts show their times in
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ def alert_settings(get: Get, base_dir: Path, smtp: SmtpSettings | None) -> Alert
         recipients=found,
         folder=optional_path(get("folder"), base_dir),
         realert=duration(get("realert"), "6h"),
+        timezone=timezone(get("timezone")),
     )
 
 
