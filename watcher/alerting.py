@@ -88,18 +88,24 @@ class Alerter:
         self._since = (now or datetime.now(UTC)) - LOOKBACK
 
     def run(self, now: datetime | None = None) -> list[AlertOutcome]:
-        """Decide about every new qualifying hit, then deliver the alerts that are due."""
+        """Decide about every new qualifying hit, then deliver the alerts that are due.
+
+        Returns each step in order (an alert queued, then sent); logs nothing.
+        """
         now = now or datetime.now(UTC)
         with self._lock:
             outcomes = self._decide_new(now)
             for record in self._store.queued_alerts(now):
                 outcomes.append(self._deliver(record, now))
-        for outcome in outcomes:
+        return outcomes
+
+    def run_and_log(self) -> None:
+        """:meth:`run`, each outcome logged (the daemon's alert thread)."""
+        for outcome in self.run():
             level = {"failed": logging.ERROR, "deferred": logging.WARNING}.get(
                 outcome.status, logging.INFO
             )
             log.log(level, "%s", outcome.describe())
-        return outcomes
 
     # -- deciding -------------------------------------------------------------
 

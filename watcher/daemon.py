@@ -286,7 +286,7 @@ class Daemon:
         """
         while not self._stop.is_set():
             try:
-                alerter.run()
+                alerter.run_and_log()
             except Exception:
                 log.exception("alerts failed; trying again shortly")
             self._alerts_due.wait(timeout=OUTBOX_SECONDS)
