@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from watcher import alerting
 from watcher.alerting import Alerter
+from watcher.digest import render_alert
 from watcher.settings import Settings
 from watcher.store import AlertRecord
 
@@ -295,3 +298,43 @@ def test_an_alert_recorded_before_a_crash_is_delivered_by_the_next_run(desk: Des
     assert path.read_text(encoding="utf-8") == "# Li Shangfu\n"
     [record] = desk.store.alerts()
     assert (record.id, record.status) == (recorded.id, "sent")
+
+
+def test_an_alert_that_fails_to_render_is_tried_again_by_the_same_alerter(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = desk.settings(alerts={"folder": "alerts"})
+    desk.add("visit", VISIT)
+    real = render_alert
+    calls = []
+
+    def broken_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a user's template failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(alerting, "render_alert", broken_once)
+    same = alerter(desk, settings)
+
+    assert same.run() == []  # the failure is logged, the document left undecided
+    assert desk.store.alerts() == []
+    assert [o.status for o in same.run()] == ["queued", "sent"]
+    assert len(alert_files(settings)) == 1
+
+
+def test_an_unwritable_alerts_folder_does_not_hold_the_email_back(
+    desk: Desk, mail: ExitStack
+) -> None:
+    handler = Handler()
+    port = mail.enter_context(smtp_server(handler))
+    settings = desk.settings(smtp_port=port, alerts={"folder": "alerts", "recipients": [DUTY]})
+    (desk.folder / "alerts").write_text("not a folder\n", encoding="utf-8")
+    desk.add("visit", VISIT)
+
+    outcomes = alerter(desk, settings).run()
+
+    assert [o.status for o in outcomes] == ["queued", "sent"]
+    assert len(received(handler)) == 1
+    [sent] = desk.store.alerts()
+    assert (sent.status, sent.output_path) == ("sent", None)

@@ -96,6 +96,21 @@ def test_a_failed_send_exits_1_and_says_why(desk: Desk, mail: ExitStack) -> None
         rf"^  digest morning #{record.id}: failed: .*550 5\.1\.1 No such user", status.out, re.M
     ), status.out
 
+    # The operator fixes the cause (here: another server); --send delivers the
+    # failed digest itself, with its hits and Message-ID, before claiming anew.
+    fixed = Handler()
+    desk.settings(
+        smtp_port=mail.enter_context(smtp_server(fixed)), digests={"morning": email_digest()}
+    )
+    resent = watcher("digest", "morning", "--send", cwd=desk.folder).ok()
+    assert resent.out.startswith(
+        f"digest morning: sent to analyst@example.org ({record.hit_count} hits)"
+    )
+    first, *_ = received(fixed)
+    assert first["Message-ID"] == record.message_id
+    again = {d.id: d for d in desk.store.digests()}[record.id]
+    assert again.status == "sent"
+
 
 def test_alerts_and_stories_as_json(desk: Desk) -> None:
     settings = desk.settings(alerts={"folder": "alerts"})

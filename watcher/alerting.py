@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 # Hits of documents older than this are not alerted after a restart: an alert
 # about yesterday's news is noise, and the digest has them anyway.
 LOOKBACK = timedelta(hours=24)
+# Hit ids only grow, but on PostgreSQL a transaction can commit after one
+# holding higher ids: besides following the highest id seen, every so often
+# the hits of the last few minutes are read again for undecided ones.
+SWEEP_EVERY = timedelta(seconds=30)
+SWEEP_BACK = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class Alerter:
         self._lock = threading.Lock()
         self._after_id = 0
         self._since = (now or datetime.now(UTC)) - LOOKBACK
+        self._next_sweep = datetime.min.replace(tzinfo=UTC)
 
     def run(self, now: datetime | None = None) -> list[AlertOutcome]:
         """Decide about every new qualifying hit, then deliver the alerts that are due.
@@ -110,12 +116,16 @@ class Alerter:
     # -- deciding -------------------------------------------------------------
 
     def _decide_new(self, now: datetime) -> list[AlertOutcome]:
+        started = datetime.now(UTC)
         hits = self._store.undecided_hits(after_id=self._after_id, since=self._since)
+        if started >= self._next_sweep:
+            seen = {s.id for s in hits}
+            late = self._store.undecided_hits(since=self._since, created_since=started - SWEEP_BACK)
+            hits.extend(s for s in late if s.id not in seen)
+            self._next_sweep = started + SWEEP_EVERY
+            self._store.remove_expired_silences(started)
         if not hits:
             return []
-        # Hits that do not qualify are never decided about; the mark keeps
-        # them from being read again.
-        self._after_id = max(s.id for s in hits)
         ruleset = self._rules()
         if ruleset is None:
             return []
@@ -125,8 +135,19 @@ class Alerter:
                 by_document.setdefault(stored.document.sha256, []).append(stored)
         silences = self._store.active_silences(now)
         outcomes = []
+        failed = False
         for document_hits in by_document.values():
-            outcomes.extend(self._decide(ruleset, document_hits, silences, now))
+            try:
+                outcomes.extend(self._decide(ruleset, document_hits, silences, now))
+            except Exception:
+                # Not decided: read again at the next run, with the others
+                # after it, rather than skipped for good.
+                failed = True
+                log.exception("alert for %s failed; trying again", document_hits[0].document.path)
+        if not failed:
+            # Hits that do not qualify are never decided about; the mark keeps
+            # them from being read again.
+            self._after_id = max(self._after_id, *(s.id for s in hits))
         return outcomes
 
     def _qualifies(self, ruleset: RuleSet, stored: StoredHit) -> bool:
@@ -287,6 +308,8 @@ class Alerter:
 
     def _deliver(self, record: AlertRecord, now: datetime) -> AlertOutcome:
         alerts = self._settings.alerts
+        smtp = self._settings.smtp
+        emailed = record.message is not None and smtp is not None and bool(alerts.recipients)
         path = record.output_path
         try:
             if alerts.folder is not None and path is None and record.markdown is not None:
@@ -300,12 +323,15 @@ class Alerter:
                 )
                 self._store.set_alert_output(record.id, path)
         except DigestError as exc:
-            self._store.defer_alert(record.id, exc.message, now + retry_delay(record.attempts + 1))
-            return _outcome(record, "deferred", exc.message)
+            if not emailed:
+                wait = retry_delay(record.attempts + 1)
+                self._store.defer_alert(record.id, exc.message, now + wait)
+                return _outcome(record, "deferred", exc.message)
+            # An unwritable folder must not hold the email back: it is urgent.
+            log.error("alert #%d: no file written (%s); sending the email", record.id, exc.message)
         accepted: tuple[str, ...] = ()
         refused: dict[str, str] = {}
-        smtp = self._settings.smtp
-        if record.message is not None and smtp is not None and alerts.recipients:
+        if emailed and record.message is not None and smtp is not None:
             try:
                 delivery = send_stored(record.message, alerts.recipients, smtp, sleep=self._sleep)
             except DeliveryDeferred as exc:

@@ -208,8 +208,15 @@ class Daemon:
             now = datetime.now(UTC)
             scheduler = BackgroundScheduler(timezone=UTC)
             # In the scheduler's threads, not here: a mail server that does not
-            # answer must not keep the inbox waiting.
-            scheduler.add_job(self._catch_up, args=[runner, now], id="catch-up")
+            # answer must not keep the inbox waiting. The digests' own schedules
+            # start when the catch-up is done, so that the two never claim the
+            # same name at once (see _catch_up).
+            scheduler.add_job(
+                self._catch_up,
+                args=[runner, scheduler, now],
+                id="catch-up",
+                misfire_grace_time=None,
+            )
             scheduler.add_job(
                 runner.retry_due,
                 "interval",
@@ -218,17 +225,6 @@ class Daemon:
                 coalesce=True,
                 max_instances=1,
             )
-            for digest in settings.digests:
-                scheduler.add_job(
-                    runner.scheduled,
-                    cron_trigger(digest),
-                    args=[digest.name],
-                    id=f"digest:{digest.name}",
-                    coalesce=True,
-                    max_instances=1,
-                    misfire_grace_time=None,
-                    next_run_time=next_run(digest, now),
-                )
             inbox = InboxWatcher(
                 settings.inbox,
                 lambda path: self._on_ready(processor, path),
@@ -259,12 +255,34 @@ class Daemon:
     def stop(self) -> None:
         self._stop.set()
 
-    def _catch_up(self, runner: DigestRunner, now: datetime) -> None:
-        """Finish digests a crash interrupted and write those missed while down.
+    def _catch_up(
+        self, runner: DigestRunner, scheduler: BackgroundScheduler, now: datetime
+    ) -> None:
+        """Finish digests a crash interrupted and write those missed while down, then schedule.
 
         A digest that fails here is logged and left for its next run; it must
-        not keep the daemon, and the other digests, from starting.
+        not keep the daemon, and the other digests, from starting. Each
+        digest's schedule starts from ``now``, the moment the catch-up covered:
+        a scheduled time that passed while the catch-up ran (a slow mail
+        server) fires at once, and periods neither overlap nor leave a gap.
         """
+        try:
+            self._finish_and_catch_up(runner, now)
+        except Exception:
+            log.exception("the digests' catch-up failed; their schedules start anyway")
+        for digest in self.settings.digests:
+            scheduler.add_job(
+                runner.scheduled,
+                cron_trigger(digest),
+                args=[digest.name],
+                id=f"digest:{digest.name}",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+                next_run_time=next_run(digest, now),
+            )
+
+    def _finish_and_catch_up(self, runner: DigestRunner, now: datetime) -> None:
         try:
             for outcome in runner.recover():
                 log.info("%s", outcome.describe())

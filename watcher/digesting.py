@@ -242,9 +242,16 @@ class DigestRunner:
         return outcomes
 
     def send_pending(self, name: str) -> list[DigestOutcome]:
-        """Deliver now every digest of ``name`` waiting for a retry (``digest --send``)."""
+        """Deliver now every digest of ``name`` waiting for a retry or failed (``digest --send``).
+
+        A failed digest (a permanent error: a refused login, a bad certificate)
+        keeps its hits; once the operator has fixed the cause, this sends it.
+        """
         self._settings.digest(name)
         with self._lock:
+            requeued = self._store.requeue_failed_digests(name)
+            if requeued:
+                log.info("digest %s: %d failed digest(s) tried again", name, requeued)
             return [self._finish(record) for record in self._store.pending_digests(name)]
 
     def recover(self) -> list[DigestOutcome]:

@@ -40,6 +40,8 @@ def _recipients(table: str, parent: str, key: str) -> None:
 
 
 def upgrade() -> None:
+    # The alert thread's sweep reads the hits of the last minutes.
+    op.create_index(op.f("ix_hits_created_at"), "hits", ["created_at"])
     with op.batch_alter_table("digests") as batch:
         batch.add_column(
             sa.Column("format", sa.String(length=16), server_default="markdown", nullable=False)
@@ -127,6 +129,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_alerts_document_id"), table_name="alerts")
     op.drop_table("alerts")
     op.drop_table("digest_recipients")
+    op.drop_index(op.f("ix_hits_created_at"), table_name="hits")
     # Statuses the old schema cannot hold: an email digest is as good as failed there.
     op.execute(
         "UPDATE digests SET status = 'failed', error = 'downgraded' "

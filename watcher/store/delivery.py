@@ -142,6 +142,23 @@ class DeliveryStore:
                 session, DigestRecipientRow, "digest_id", digest_id, accepted, refused, now
             )
 
+    def requeue_failed_digests(self, name: str) -> int:
+        """Give failed digests of ``name`` another go: rendered ones are sent again,
+        the others rendered again. Their hits stay theirs. Returns how many."""
+        with self._session(write=True) as session:
+            count = 0
+            for status, has_message in (("rendered", True), ("claimed", False)):
+                message = (
+                    DigestRow.message.is_not(None) if has_message else DigestRow.message.is_(None)
+                )
+                result = session.connection().execute(
+                    update(DigestRow)
+                    .where(DigestRow.name == name, DigestRow.status == "failed", message)
+                    .values(status=status, next_attempt_at=None)
+                )
+                count += int(result.rowcount or 0)
+            return count
+
     def mark_digest_skipped(self, digest_id: int) -> None:
         """An empty period for a digest configured not to say "nothing new"."""
         self._update(DigestRow, digest_id, "claimed", status="skipped")
@@ -164,14 +181,22 @@ class DeliveryStore:
 
     # -- alerts ---------------------------------------------------------------
 
-    def undecided_hits(self, *, after_id: int, since: datetime) -> list[StoredHit]:
-        """Hits above ``after_id``, of documents ingested since ``since``, no alert decided yet."""
+    def undecided_hits(
+        self, *, after_id: int = 0, since: datetime, created_since: datetime | None = None
+    ) -> list[StoredHit]:
+        """Hits above ``after_id`` of documents ingested since ``since``, no alert decided yet.
+
+        ``created_since`` keeps only hits stored at or after that moment (a
+        sweep for hits whose transaction committed after higher ids did).
+        """
         decided = select(AlertHitRow.hit_id).where(AlertHitRow.hit_id == HitRow.id).exists()
         stmt = (
             hit_query()
             .where(HitRow.id > after_id, DocumentRow.ingested_at >= since, ~decided)
             .order_by(HitRow.id)
         )
+        if created_since is not None:
+            stmt = stmt.where(HitRow.created_at >= created_since)
         with self._session() as session:
             return [stored_hit(h, d) for h, d in session.execute(stmt)]
 
@@ -187,7 +212,8 @@ class DeliveryStore:
                 AlertHitRow.watchlist == watchlist,
                 AlertHitRow.kind == kind,
                 AlertHitRow.name == name,
-                AlertRow.status != "suppressed",
+                # A failed alert reached no one: it must not hold the next one back.
+                AlertRow.status.in_(("queued", "sent")),
                 AlertRow.created_at >= since,
             )
             .distinct()

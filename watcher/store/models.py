@@ -156,7 +156,7 @@ class HitRow(Base):
     snippet_end: Mapped[int] = mapped_column(Integer)
     severity: Mapped[str] = mapped_column(String(8))
     ruleset_version: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)
     # Why it matched (variant, short form, rule clauses): a JSON list of lines.
     details: Mapped[str | None] = mapped_column(Text)
 
