@@ -11,6 +11,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from watcher.extract import extract
+from watcher.model import Document
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "corpus" / "seeds"
 POSTGRES_ENV = "WATCHER_TEST_POSTGRES_URL"
@@ -72,3 +75,12 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"seed corpus not found at {SEEDS}")
     return SEEDS
+
+
+@pytest.fixture
+def seeds(seeds_dir: Path) -> list[Document]:
+    """The five seed articles, extracted, in file-name order (000 to 004)."""
+    paths = sorted(seeds_dir.glob("*.txt"))
+    if len(paths) != 5:
+        pytest.skip(f"expected five seed articles in {seeds_dir}, found {len(paths)}")
+    return [extract(path, path.read_bytes()) for path in paths]

@@ -319,14 +319,6 @@ def matcher() -> Matcher:
     return Matcher(load_rules(REPO_RULES))
 
 
-@pytest.fixture
-def seeds(seeds_dir: Path) -> list[Document]:
-    paths = sorted(seeds_dir.glob("*.txt"))
-    if len(paths) != 5:
-        pytest.skip(f"expected five seed articles in {seeds_dir}, found {len(paths)}")
-    return [extract(path, path.read_bytes()) for path in paths]
-
-
 def relative(hits: list[StoredHit], root: Path) -> list[StoredHit]:
     """Paths relative to the seed folder, so the goldens do not depend on the checkout."""
     out = []

@@ -81,14 +81,6 @@ def stored(
 
 
 @pytest.fixture
-def seeds(seeds_dir: Path) -> list[Document]:
-    paths = sorted(seeds_dir.glob("*.txt"))
-    if len(paths) != 5:
-        pytest.skip(f"expected five seed articles in {seeds_dir}, found {len(paths)}")
-    return [extract(path, path.read_bytes()) for path in paths]
-
-
-@pytest.fixture
 def unrelated(tmp_path: Path) -> Document:
     path = tmp_path / "li-shangfu-removed.txt"
     path.write_text(UNRELATED, encoding="utf-8")

@@ -1,13 +1,15 @@
-"""The composition root: inbox watcher + processor + scheduler + rules reload.
+"""The composition root: inbox watcher + processor + scheduler + alerts + rules reload.
 
 Nothing else wires stages together. The daemon's life:
 
 1. bring the database to the newest schema, load the rules (a broken rule
    set at start is fatal: there is no last good one to keep);
-2. finish digests a previous run claimed but did not write, and render the
-   digests whose scheduled time passed while it was down;
-3. follow the inbox (catch-up scan first), reload rules when they change,
-   run digests on their schedules, until SIGINT or SIGTERM.
+2. follow the inbox (catch-up scan first), reload rules when they change,
+   and alert on new hits in a thread of its own;
+3. in the scheduler: finish digests a previous run claimed but did not
+   deliver, produce those whose scheduled time passed while it was down, then
+   run each digest on its schedule and retry deferred mail every 30 s, until
+   SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
